@@ -1,0 +1,98 @@
+//! Identities and ids.
+//!
+//! A member *is* their ed25519 verifying key ([`MemberKey`], 32 bytes); records name
+//! members by full key, never by a short id. Short ids exist only where bytes matter
+//! (summaries, display) and are blake3 hashes of at least 16 bytes, so no id can be
+//! forged for another key or record.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::protocol::{MEMBER_ID_CONTEXT, RECORD_ID_CONTEXT};
+
+/// An ed25519 verifying key in its 32-byte compressed form: a member's identity.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct MemberKey(#[serde(with = "serde_bytes")] pub [u8; 32]);
+
+impl MemberKey {
+    /// The short, collision-resistant id of this member.
+    pub fn id(&self) -> MemberId {
+        MemberId(truncate(blake3::derive_key(MEMBER_ID_CONTEXT, &self.0)))
+    }
+
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for MemberKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "MemberKey({})", hex8(&self.0))
+    }
+}
+
+/// A member's 16-byte id: `blake3::derive_key(MEMBER_ID_CONTEXT, key)[..16]`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct MemberId(#[serde(with = "serde_bytes")] pub [u8; 16]);
+
+impl fmt::Debug for MemberId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "MemberId({})", hex8(&self.0))
+    }
+}
+
+/// A signed record's 16-byte id, derived from its signature.
+///
+/// Under `verify_strict` ed25519 signatures are strongly unforgeable: a signature that
+/// verifies determines its message, so hashing the signature names the whole record.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct RecordId(#[serde(with = "serde_bytes")] pub [u8; 16]);
+
+impl RecordId {
+    pub fn of_signature(signature: &[u8; 64]) -> Self {
+        RecordId(truncate(blake3::derive_key(RECORD_ID_CONTEXT, signature)))
+    }
+}
+
+impl fmt::Debug for RecordId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RecordId({})", hex8(&self.0))
+    }
+}
+
+fn truncate(hash: [u8; 32]) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&hash[..16]);
+    out
+}
+
+fn hex8(bytes: &[u8]) -> String {
+    bytes.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn member_ids_are_keyed_hashes_not_prefixes() {
+        // rule ID-1: a short id is a cryptographic hash of the whole key, so two keys
+        // that share a prefix (the cheap collision River's 8-byte ids allowed) differ.
+        let a = MemberKey([7u8; 32]);
+        let mut b_bytes = [7u8; 32];
+        b_bytes[31] = 8;
+        let b = MemberKey(b_bytes);
+        assert_ne!(a.id(), b.id());
+        assert_ne!(&a.id().0[..], &a.0[..16]);
+        assert_eq!(
+            a.id().0[..],
+            blake3::derive_key(MEMBER_ID_CONTEXT, &a.0)[..16]
+        );
+    }
+
+    #[test]
+    fn debug_shows_only_a_prefix() {
+        let text = format!("{:?}", MemberKey([0xab; 32]));
+        assert_eq!(text, "MemberKey(abababababababab)");
+    }
+}

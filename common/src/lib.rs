@@ -1,0 +1,19 @@
+//! Brook's shared core.
+//!
+//! Everything a room contract, the chat delegate, the UI and the CLI must agree on byte
+//! for byte lives here: identities and signatures ([`ids`], [`sign`]), the room-secret
+//! KDF ([`kdf`]), content sealing ([`seal`]), secret-bearing types ([`secret`]) and the
+//! room CRDT itself ([`room`]). The WASM crates are thin shells over this crate.
+
+pub mod codec;
+pub mod ids;
+pub mod kdf;
+pub mod limits;
+pub mod protocol;
+pub mod room;
+pub mod seal;
+pub mod secret;
+pub mod sign;
+
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit;

@@ -1,0 +1,107 @@
+//! Members: the invitation tree rooted at the owner.
+//!
+//! Rules:
+//! - MEM-1: an invitation is signed by its inviter.
+//! - MEM-2: a member is *effective* only through a chain of invitations from the owner
+//!   in which no key is banned; a ban therefore removes its target's whole subtree.
+//! - MEM-3: one invitation per invitee is kept: breadth-first from the owner, the first
+//!   by `(invited_at, record id)` among those whose inviter is already effective. So the
+//!   tree is a deterministic function of the records held, whatever arrived first.
+//! - MEM-4: at most `max_members` effective members (the owner not counted), admitted
+//!   in that same breadth-first order.
+//! - MEM-5: the owner is never an invitee, and nobody invites themselves.
+//!
+//! Chains are walked once per apply: the breadth-first pass visits each record once, so
+//! checking the tree is O(members), however deep it is.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::signed::{RecordBody, Signed};
+use crate::ids::{MemberKey, RecordId};
+use crate::protocol::RecordKind;
+
+/// `inviter` invites `invitee` into the room.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitation {
+    pub invitee: MemberKey,
+    pub inviter: MemberKey,
+    /// Inviter's clock, ms since the epoch; orders concurrent invitations (MEM-3).
+    pub invited_at: u64,
+}
+
+pub type MemberRecord = Signed<Invitation>;
+
+impl RecordBody for Invitation {
+    const KIND: RecordKind = RecordKind::Member;
+    fn signer(&self, _owner: &MemberKey) -> MemberKey {
+        self.inviter // rule MEM-1
+    }
+}
+
+/// Who is in the room, derived from the records held.
+#[derive(Debug, Clone, Default)]
+pub struct Membership {
+    /// Effective members (owner excluded) → the invitation that admits them.
+    pub admitted: BTreeMap<MemberKey, MemberRecord>,
+}
+
+impl Membership {
+    /// Whether `key` may act as a member (the owner always may).
+    pub fn is_member(&self, key: &MemberKey, owner: &MemberKey) -> bool {
+        key == owner || self.admitted.contains_key(key)
+    }
+
+    /// Effective member keys, owner first.
+    pub fn keys_with_owner(&self, owner: &MemberKey) -> Vec<MemberKey> {
+        std::iter::once(*owner).chain(self.admitted.keys().copied()).collect()
+    }
+}
+
+/// Compute the effective tree (rules MEM-2..MEM-5) from candidate invitations.
+pub fn compute_membership(
+    owner: &MemberKey,
+    candidates: &[MemberRecord],
+    banned: &BTreeSet<MemberKey>,
+    max_members: u32,
+) -> Membership {
+    let mut by_inviter: BTreeMap<MemberKey, Vec<(u64, RecordId, usize)>> = BTreeMap::new();
+    for (index, record) in candidates.iter().enumerate() {
+        let inv = &record.body;
+        // rule MEM-5 and rule BAN-3: a banned key never re-enters, by replay or by a new
+        // invitation; its invitees have no path to the owner through it.
+        if inv.invitee == *owner || inv.invitee == inv.inviter || banned.contains(&inv.invitee) {
+            continue;
+        }
+        by_inviter
+            .entry(inv.inviter)
+            .or_default()
+            .push((inv.invited_at, record.id(), index));
+    }
+
+    let mut membership = Membership::default();
+    let mut level = vec![*owner];
+    while !level.is_empty() && membership.admitted.len() < max_members as usize {
+        let mut next: Vec<(u64, RecordId, usize)> = level
+            .iter()
+            .filter_map(|inviter| by_inviter.get(inviter))
+            .flatten()
+            .copied()
+            .collect();
+        next.sort_unstable();
+        level = Vec::new();
+        for (_, _, index) in next {
+            if membership.admitted.len() >= max_members as usize {
+                break; // rule MEM-4
+            }
+            let record = &candidates[index];
+            if membership.admitted.contains_key(&record.body.invitee) {
+                continue; // rule MEM-3: an earlier invitation already admitted them
+            }
+            membership.admitted.insert(record.body.invitee, record.clone());
+            level.push(record.body.invitee);
+        }
+    }
+    membership
+}

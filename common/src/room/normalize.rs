@@ -1,0 +1,109 @@
+//! Canonical form: the one place where every authority rule and every bound is applied.
+//!
+//! [`normalize`] maps a set of signature-checked records to the room state they
+//! determine. It depends only on the set, never on order or on what was held before,
+//! which is what makes merge commutative, idempotent and (up to healing) associative.
+//! It also only ever drops records that more records could not bring back (a pruned
+//! message stays older than the window, a banned key stays banned), so normalizing twice
+//! is normalizing once.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::bans::is_authorized;
+use super::config::Privacy;
+use super::member_info;
+use super::members::{compute_membership, Membership};
+use super::secrets::{SecretsState, MAX_LEAF_VERSIONS};
+use super::state::RoomState;
+use crate::ids::MemberKey;
+
+/// The canonical state of the records in `state`, whose signatures the caller checked.
+pub fn normalize(mut state: RoomState, owner: &MemberKey) -> RoomState {
+    let config = state.config.body.clone();
+    let private = config.privacy == Privacy::Private;
+
+    // Bans: authorized (BAN-2, BAN-6), one per target (BAN-4), earliest kept (BAN-5).
+    let mut bans = std::mem::take(&mut state.bans);
+    bans.retain(|ban| is_authorized(&ban.body, owner, &config));
+    bans.sort_by_cached_key(|ban| (ban.body.banned_at, ban.id()));
+    let mut targets = BTreeSet::new();
+    bans.retain(|ban| targets.insert(ban.body.target));
+    bans.truncate(config.max_bans as usize);
+    let banned: BTreeSet<MemberKey> = bans.iter().map(|ban| ban.body.target).collect();
+    bans.sort_by(|a, b| a.body.target.cmp(&b.body.target));
+    state.bans = bans;
+
+    // Members: the invitation tree (MEM-2..MEM-5).
+    let membership = compute_membership(owner, &state.members, &banned, config.max_members);
+    state.members = membership.admitted.values().cloned().collect();
+
+    // Member info: members only (INFO-1), fits and sealed when private (INFO-3), newest
+    // version per member (INFO-2).
+    let mut infos = std::mem::take(&mut state.member_info);
+    infos.retain(|info| {
+        membership.is_member(&info.body.member, owner)
+            && member_info::fits(&info.body)
+            && (!private || info.body.nickname.is_sealed())
+    });
+    infos.sort_by_cached_key(|info| (info.body.member, Reverse(info.body.version), info.id()));
+    infos.dedup_by(|later, first| later.body.member == first.body.member);
+    state.member_info = infos;
+
+    normalize_secrets(&mut state.secrets, &membership, owner);
+
+    // Messages: members only (MSG-1), fits and sealed when private (MSG-2), per-author
+    // share (MSG-4), then the window (MSG-3).
+    let mut messages = std::mem::take(&mut state.messages);
+    messages.retain(|m| {
+        membership.is_member(&m.body.author, owner)
+            && m.body.body.fits(config.max_message_bytes as usize)
+            && (!private || m.body.body.is_sealed())
+    });
+    let mut keyed: Vec<_> = messages.into_iter().map(|m| ((Reverse(m.body.sent_at), Reverse(m.id())), m)).collect();
+    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    keyed.dedup_by(|later, first| later.0 == first.0);
+    let per_author = config.per_author_messages();
+    let mut counts: BTreeMap<MemberKey, usize> = BTreeMap::new();
+    keyed.retain(|(_, m)| {
+        let count = counts.entry(m.body.author).or_insert(0);
+        *count += 1;
+        *count <= per_author
+    });
+    keyed.truncate(config.max_messages as usize);
+    keyed.reverse();
+    state.messages = keyed.into_iter().map(|(_, m)| m).collect();
+
+    state
+}
+
+/// Rules SEC-3 and SEC-4.
+fn normalize_secrets(secrets: &mut SecretsState, membership: &Membership, owner: &MemberKey) {
+    let Some(current) = secrets.current_version() else {
+        secrets.blobs.clear();
+        return;
+    };
+    let oldest = current.saturating_sub(MAX_LEAF_VERSIONS - 1);
+    secrets.batches.retain(|b| b.body.version >= oldest);
+    secrets.batches.sort_by_cached_key(|b| (b.body.version, b.id()));
+    secrets.batches.dedup_by(|later, first| later.signature == first.signature);
+
+    let leaves: BTreeSet<(u32, MemberKey, [u8; 32])> = secrets
+        .batches
+        .iter()
+        .flat_map(|b| b.body.leaves.iter().map(move |l| (b.body.version, l.member, l.blob_hash)))
+        .collect();
+    let mut blobs: Vec<_> = std::mem::take(&mut secrets.blobs)
+        .into_iter()
+        .filter(|blob| blob.version >= oldest && membership.is_member(&blob.member, owner))
+        .map(|blob| ((blob.version, blob.member, blob.hash()), blob))
+        .filter(|(key, _)| leaves.contains(key))
+        .collect();
+    blobs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    blobs.dedup_by(|later, first| (later.0 .0, later.0 .1) == (first.0 .0, first.0 .1));
+    let kept: BTreeSet<(u32, MemberKey, [u8; 32])> = blobs.iter().map(|(key, _)| *key).collect();
+    secrets.batches.retain(|b| {
+        b.body.leaves.iter().any(|l| kept.contains(&(b.body.version, l.member, l.blob_hash)))
+    });
+    secrets.blobs = blobs.into_iter().map(|(_, blob)| blob).collect();
+}

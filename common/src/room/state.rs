@@ -1,0 +1,102 @@
+//! The room's parameters, state and delta types.
+
+use serde::{Deserialize, Serialize};
+
+use super::bans::BanRecord;
+use super::config::ConfigRecord;
+use super::member_info::MemberInfoRecord;
+use super::members::MemberRecord;
+use super::messages::MessageRecord;
+use super::secrets::{SecretBatchRecord, SecretsState, WrappedSecret};
+use super::upgrade::UpgradeRecord;
+use crate::ids::MemberKey;
+
+/// Contract parameters: the owner's verifying key. The room's contract id is
+/// `blake3(code_hash ‖ params)`, so the owner key names the room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomParams {
+    pub owner: MemberKey,
+}
+
+/// A room's whole state, in canonical form: every collection sorted, every rule of
+/// [`super::normalize`] already applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomState {
+    pub config: ConfigRecord,
+    /// Effective members' invitations, sorted by invitee.
+    pub members: Vec<MemberRecord>,
+    /// Sorted by target.
+    pub bans: Vec<BanRecord>,
+    /// Sorted by member.
+    pub member_info: Vec<MemberInfoRecord>,
+    pub secrets: SecretsState,
+    /// Sorted by `(sent_at, record id)`.
+    pub messages: Vec<MessageRecord>,
+    pub upgrade: Option<UpgradeRecord>,
+}
+
+impl RoomState {
+    /// A new room: just its owner-signed config.
+    pub fn new(config: ConfigRecord) -> Self {
+        RoomState {
+            config,
+            members: Vec::new(),
+            bans: Vec::new(),
+            member_info: Vec::new(),
+            secrets: SecretsState::default(),
+            messages: Vec::new(),
+            upgrade: None,
+        }
+    }
+
+    /// Every record of this state as a delta (what a full-state merge adds).
+    pub fn into_delta(self) -> RoomDelta {
+        RoomDelta {
+            config: Some(self.config),
+            members: self.members,
+            bans: self.bans,
+            member_info: self.member_info,
+            secret_batches: self.secrets.batches,
+            secret_blobs: self.secrets.blobs,
+            messages: self.messages,
+            upgrade: self.upgrade,
+        }
+    }
+
+    /// Number of signatures a full validation checks (the benchmarks' crypto floor).
+    pub fn signature_count(&self) -> usize {
+        1 + self.members.len()
+            + self.bans.iter().map(|b| 1 + b.body.chain.len()).sum::<usize>()
+            + self.member_info.len()
+            + self.secrets.batches.len()
+            + self.messages.len()
+            + usize::from(self.upgrade.is_some())
+    }
+}
+
+/// Records to add to a room. Empty fields are omitted on the wire.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomDelta {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<ConfigRecord>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<MemberRecord>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bans: Vec<BanRecord>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub member_info: Vec<MemberInfoRecord>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secret_batches: Vec<SecretBatchRecord>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secret_blobs: Vec<WrappedSecret>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<MessageRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upgrade: Option<UpgradeRecord>,
+}
+
+impl RoomDelta {
+    pub fn is_empty(&self) -> bool {
+        self == &RoomDelta::default()
+    }
+}

@@ -1,0 +1,228 @@
+//! Deterministic room builders for tests, benchmarks, conformance corpora and the e2e
+//! suite. Keys come from labels, timestamps from a counter, nonces from a counter: the
+//! same calls always produce the same bytes.
+//!
+//! Wrapped secrets built here are stand-ins (a keyed hash of the room secret per
+//! member), not ECIES: the contract treats them as opaque bounded bytes, and the chat
+//! delegate owns the real wrap.
+
+use ed25519_dalek::SigningKey;
+
+use crate::ids::MemberKey;
+use crate::kdf;
+use crate::room::bans::Ban;
+use crate::room::config::{Privacy, RoomConfig};
+use crate::room::member_info::MemberInfo;
+use crate::room::members::{Invitation, MemberRecord};
+use crate::room::messages::Message;
+use crate::room::secrets::{SecretBatch, WrappedSecret};
+use crate::room::text::RoomText;
+use crate::room::upgrade::Upgrade;
+use crate::room::wire;
+use crate::room::{verify_state, ApplyReport, RoomDelta, RoomParams, RoomState, Signed, VerifiedState};
+use crate::seal::{self, SealContext, SealedField};
+use crate::secret::OwnerSeed;
+use crate::sign::member_key;
+
+/// A signing key derived from a label and an index.
+pub fn signing_key(label: &str, index: u64) -> SigningKey {
+    let mut hasher = blake3::Hasher::new_derive_key("brook testkit 2026-11 signing key");
+    hasher.update(label.as_bytes());
+    hasher.update(&index.to_le_bytes());
+    SigningKey::from_bytes(hasher.finalize().as_bytes())
+}
+
+/// A room and its owner, with helpers that build signed deltas.
+#[derive(Clone)]
+pub struct TestRoom {
+    pub owner: SigningKey,
+    pub params: RoomParams,
+    pub state: RoomState,
+    clock: u64,
+    nonce: u64,
+}
+
+impl TestRoom {
+    pub fn new(privacy: Privacy) -> Self {
+        Self::with_owner(signing_key("owner", 0), privacy)
+    }
+
+    pub fn with_owner(owner: SigningKey, privacy: Privacy) -> Self {
+        let params = RoomParams { owner: member_key(&owner) };
+        let config = RoomConfig::new(privacy, RoomText::Plain("test room".into()));
+        let config = Signed::sign(&params.owner, config, &owner).expect("config signs");
+        TestRoom { owner, params, state: RoomState::new(config), clock: 1_000, nonce: 0 }
+    }
+
+    pub fn owner_key(&self) -> MemberKey {
+        self.params.owner
+    }
+
+    pub fn private(&self) -> bool {
+        self.state.config.body.privacy == Privacy::Private
+    }
+
+    /// A fresh, strictly increasing timestamp.
+    pub fn tick(&mut self) -> u64 {
+        self.clock += 1;
+        self.clock
+    }
+
+    pub fn invitation(&mut self, inviter: &SigningKey, invitee: &MemberKey) -> MemberRecord {
+        let body = Invitation { invitee: *invitee, inviter: member_key(inviter), invited_at: self.tick() };
+        Signed::sign(&self.params.owner, body, inviter).expect("invitation signs")
+    }
+
+    pub fn invite(&mut self, inviter: &SigningKey, invitee: &SigningKey) -> RoomDelta {
+        let record = self.invitation(inviter, &member_key(invitee));
+        RoomDelta { members: vec![record], ..Default::default() }
+    }
+
+    /// `target`'s invitation chain as the current state holds it, owner first.
+    pub fn chain_of(&self, target: &MemberKey) -> Vec<MemberRecord> {
+        let mut chain = Vec::new();
+        let mut current = *target;
+        while let Some(record) = self.state.members.iter().find(|r| r.body.invitee == current) {
+            chain.push(record.clone());
+            current = record.body.inviter;
+            if chain.len() > self.state.members.len() {
+                break;
+            }
+        }
+        chain.reverse();
+        chain
+    }
+
+    pub fn ban(&mut self, banner: &SigningKey, target: &MemberKey) -> RoomDelta {
+        let body = Ban {
+            target: *target,
+            banned_by: member_key(banner),
+            banned_at: self.tick(),
+            chain: self.chain_of(target),
+        };
+        let ban = Signed::sign(&self.params.owner, body, banner).expect("ban signs");
+        RoomDelta { bans: vec![ban], ..Default::default() }
+    }
+
+    fn text(&mut self, author: &MemberKey, field: SealedField, plain: &str) -> RoomText {
+        if !self.private() {
+            return RoomText::Plain(plain.to_string());
+        }
+        let version = self.state.secrets.current_version().unwrap_or(0);
+        let seed = OwnerSeed::from_bytes(self.owner.to_bytes());
+        let secret = kdf::derive_room_secret(&seed, &self.params.owner, version);
+        self.nonce += 1;
+        let mut nonce = [0u8; 12];
+        nonce[..8].copy_from_slice(&self.nonce.to_le_bytes());
+        let ctx = SealContext { room: &self.params.owner, author, field };
+        RoomText::Sealed(seal::seal(&secret, version, &ctx, nonce, plain.as_bytes()).expect("seals"))
+    }
+
+    pub fn message_at(&mut self, author: &SigningKey, text: &str, sent_at: u64) -> RoomDelta {
+        let author_key = member_key(author);
+        let body = Message { author: author_key, sent_at, body: self.text(&author_key, SealedField::MessageBody, text) };
+        let message = Signed::sign(&self.params.owner, body, author).expect("message signs");
+        RoomDelta { messages: vec![message], ..Default::default() }
+    }
+
+    pub fn message(&mut self, author: &SigningKey, text: &str) -> RoomDelta {
+        let at = self.tick();
+        self.message_at(author, text, at)
+    }
+
+    pub fn nickname(&mut self, member: &SigningKey, version: u64, nickname: &str) -> RoomDelta {
+        let key = member_key(member);
+        let body = MemberInfo { member: key, version, nickname: self.text(&key, SealedField::Nickname, nickname) };
+        let info = Signed::sign(&self.params.owner, body, member).expect("info signs");
+        RoomDelta { member_info: vec![info], ..Default::default() }
+    }
+
+    /// A new config version signed by `signer` (the owner, unless testing forgery).
+    pub fn config_change(&self, signer: &SigningKey, change: impl FnOnce(&mut RoomConfig)) -> RoomDelta {
+        let mut config = self.state.config.body.clone();
+        config.version += 1;
+        change(&mut config);
+        let record = Signed::sign(&self.params.owner, config, signer).expect("config signs");
+        RoomDelta { config: Some(record), ..Default::default() }
+    }
+
+    /// A secret batch of `version` for the owner and `recipients`, with stand-in blobs.
+    pub fn secret_batch(&self, version: u32, recipients: &[MemberKey]) -> RoomDelta {
+        let seed = OwnerSeed::from_bytes(self.owner.to_bytes());
+        let secret = kdf::derive_room_secret(&seed, &self.params.owner, version);
+        let mut members: Vec<MemberKey> = recipients.to_vec();
+        members.push(self.params.owner);
+        members.sort();
+        members.dedup();
+        let blobs: Vec<WrappedSecret> = members
+            .iter()
+            .map(|m| WrappedSecret {
+                version,
+                member: *m,
+                ciphertext: blake3::keyed_hash(secret.expose_secret(), m.as_bytes()).as_bytes().to_vec(),
+            })
+            .collect();
+        let batch = SecretBatch { version, leaves: blobs.iter().map(|b| b.leaf()).collect() };
+        let batch = Signed::sign(&self.params.owner, batch, &self.owner).expect("batch signs");
+        RoomDelta { secret_batches: vec![batch], secret_blobs: blobs, ..Default::default() }
+    }
+
+    pub fn upgrade(&self, version: u64, successor: [u8; 32]) -> RoomDelta {
+        let record = Signed::sign(&self.params.owner, Upgrade { version, successor }, &self.owner).expect("signs");
+        RoomDelta { upgrade: Some(record), ..Default::default() }
+    }
+
+    /// Apply `delta` the way the contract does (the current state is trusted).
+    pub fn apply(&mut self, delta: RoomDelta) -> ApplyReport {
+        let current = VerifiedState::trust_node_validated(&self.params, self.state.clone());
+        let (next, report) = current.apply(delta);
+        self.state = next.into_state();
+        report
+    }
+
+    /// Full validation, as `validate_state` runs it.
+    pub fn validate(&self) -> Result<(), crate::room::RoomError> {
+        verify_state(&self.params, self.state.clone()).map(|_| ())
+    }
+
+    pub fn params_bytes(&self) -> Vec<u8> {
+        wire::encode_params(&self.params).expect("params encode")
+    }
+
+    pub fn state_bytes(&self) -> Vec<u8> {
+        wire::encode_state(&self.state).expect("state encodes")
+    }
+
+    /// Invite `count` members: flat (all by the owner) or as one chain.
+    pub fn add_members(&mut self, count: usize, chain: bool) -> Vec<SigningKey> {
+        let mut keys = Vec::with_capacity(count);
+        let mut delta = RoomDelta::default();
+        for i in 0..count {
+            let key = signing_key("member", i as u64);
+            let inviter = if chain && i > 0 { keys[i - 1].clone() } else { self.owner.clone() };
+            delta.members.push(self.invitation(&inviter, &member_key(&key)));
+            keys.push(key);
+        }
+        self.apply(delta);
+        keys
+    }
+}
+
+/// The benchmark shapes: `members` members (flat or one chain), `messages` messages
+/// spread over the members, and in private rooms one rotation wrapped for everyone.
+pub fn populated_room(privacy: Privacy, members: usize, messages: usize, chain: bool) -> (TestRoom, Vec<SigningKey>) {
+    let mut room = TestRoom::new(privacy);
+    let keys = room.add_members(members, chain);
+    if privacy == Privacy::Private {
+        let recipients: Vec<MemberKey> = keys.iter().map(member_key).collect();
+        let batch = room.secret_batch(0, &recipients);
+        room.apply(batch);
+    }
+    let mut delta = RoomDelta::default();
+    for i in 0..messages {
+        let author = if keys.is_empty() { room.owner.clone() } else { keys[i % keys.len()].clone() };
+        delta.messages.extend(room.message(&author, &format!("message number {i}: hello, room")).messages);
+    }
+    room.apply(delta);
+    (room, keys)
+}

@@ -1,0 +1,21 @@
+//! Harness for Brook's end-to-end tests: every test that needs the real Freenet node
+//! starts one through [`Node`] (isolated, loopback-only, temp dirs, fresh ports) and
+//! talks to it through [`Client`] (the node's native WebSocket API) or [`http_get`].
+//!
+//! What it trusts: only the pinned `freenet` release ([`FREENET_VERSION`]); a missing
+//! or different binary makes tests fail loudly rather than skip.
+
+mod client;
+mod error;
+mod http;
+mod node;
+mod sockets;
+
+pub use client::{contract_key, delegate_key, Client, Notified, DEFAULT_TIMEOUT};
+pub use error::{Error, Result};
+pub use http::{http_get, http_get_with_headers, HttpResponse};
+pub use node::{freenet_binary, Node, FREENET_VERSION, KEEP_DIRS_ENV};
+
+/// The stdlib this harness speaks, so tests use the very same types.
+pub use freenet_stdlib;
+pub use freenet_stdlib::prelude::{ContractKey, DelegateKey};

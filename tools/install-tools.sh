@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Installs what building and testing Brook needs, skipping whatever is already there.
+# The one source of truth for tool versions: `.ci/run` and `cargo make install-tools` call it.
+#
+# First run on a fresh 2-core machine: about an hour, almost all of it compiling the freenet
+# node (20-35 min) and fdev (a further ~20 min). Later runs only check versions (seconds).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+FREENET_VERSION=0.2.154
+FDEV_VERSION=0.3.316
+CARGO_MAKE_VERSION=0.37.24
+CARGO_FUZZ_VERSION=0.13.2
+# freenet and fdev share one build dir, so fdev reuses what the node build compiled.
+TOOLS_TARGET_DIR="$HOME/.cache/brook-tools-target"
+
+# step NAME CMD...: runs CMD and prints how long it took.
+step() {
+    local name=$1 start=$SECONDS
+    shift
+    echo "==> $name"
+    "$@"
+    echo "==> $name: done in $((SECONDS - start)) s"
+}
+
+# has_version CMD VERSION: true when `CMD --version` prints exactly VERSION.
+has_version() {
+    command -v "$1" >/dev/null && "$1" --version 2>/dev/null | grep -Eq "(^|[^0-9.])${2//./\\.}([^0-9.]|$)"
+}
+
+# has_cargo_subcommand NAME: true when `cargo NAME --version` works.
+has_cargo_subcommand() {
+    cargo "$1" --version >/dev/null 2>&1
+}
+
+install_rust() {
+    # Installs the toolchain rust-toolchain.toml pins (with its wasm32 target) when missing.
+    rustup toolchain install
+    rustup target add wasm32-unknown-unknown
+}
+
+install_cargo_tools() {
+    has_cargo_subcommand make || cargo install --locked cargo-make --version "$CARGO_MAKE_VERSION"
+    has_cargo_subcommand fuzz || cargo install --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION"
+}
+
+# Not --locked: freenet's lock pins webpki-roots 1.0.11, which the registry mirror lacks.
+install_freenet() {
+    if has_version freenet "$FREENET_VERSION"; then
+        echo "freenet $FREENET_VERSION already installed"
+    else
+        CARGO_TARGET_DIR="$TOOLS_TARGET_DIR" cargo install freenet --version "$FREENET_VERSION"
+    fi
+}
+
+install_fdev() {
+    if has_version fdev "$FDEV_VERSION"; then
+        echo "fdev $FDEV_VERSION already installed"
+    else
+        CARGO_TARGET_DIR="$TOOLS_TARGET_DIR" cargo install fdev --version "$FDEV_VERSION"
+    fi
+}
+
+# Headless Chromium for the browser tests (Debian packages).
+install_browser() {
+    if [[ -x /usr/bin/chromium ]]; then
+        echo "chromium already installed"
+        return
+    fi
+    local sudo=()
+    [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+    "${sudo[@]}" apt-get update
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y --no-install-recommends chromium chromium-driver
+}
+
+step "rust toolchain + wasm32 target" install_rust
+step "cargo-make, cargo-fuzz" install_cargo_tools
+step "freenet $FREENET_VERSION" install_freenet
+step "fdev $FDEV_VERSION" install_fdev
+step "chromium" install_browser
