@@ -1,10 +1,10 @@
-//! CBOR encoding shared by records, states, deltas and summaries.
+//! CBOR encoding shared by records, states, deltas, summaries and the delegate protocol.
 //!
-//! Encoding is deterministic because every collection is a sorted `Vec` and ciborium
-//! writes struct fields in declaration order with minimal-length integers.
+//! minicbor with derived, index-numbered fields: structs are CBOR arrays, integers are
+//! minimal-length, and every collection we encode is a sorted `Vec`, so the encoding of
+//! a value is unique. That is what lets a signature cover "the CBOR of a record".
 
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use minicbor::{Decode, Encode};
 
 /// Why bytes could not be decoded or encoded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -18,23 +18,25 @@ pub enum CodecError {
     Encode(String),
 }
 
-pub fn to_vec<T: Serialize>(value: &T) -> Result<Vec<u8>, CodecError> {
-    let mut out = Vec::new();
-    ciborium::into_writer(value, &mut out).map_err(|e| CodecError::Encode(e.to_string()))?;
-    Ok(out)
+pub fn to_vec<T: Encode<()>>(value: &T) -> Result<Vec<u8>, CodecError> {
+    minicbor::to_vec(value).map_err(|e| CodecError::Encode(e.to_string()))
 }
 
 /// Decode `bytes`, refusing inputs over `max` bytes and trailing garbage.
-pub fn from_slice<T: DeserializeOwned>(bytes: &[u8], max: usize) -> Result<T, CodecError> {
+pub fn from_slice<T: for<'b> Decode<'b, ()>>(bytes: &[u8], max: usize) -> Result<T, CodecError> {
     if bytes.len() > max {
-        return Err(CodecError::TooLarge { len: bytes.len(), max });
+        return Err(CodecError::TooLarge {
+            len: bytes.len(),
+            max,
+        });
     }
-    let mut reader = bytes;
-    // ciborium bounds recursion (default 256 levels), so deep nesting is an error, not
-    // a stack overflow.
-    let value = ciborium::from_reader(&mut reader).map_err(|e| CodecError::Malformed(e.to_string()))?;
-    if !reader.is_empty() {
-        return Err(CodecError::Malformed(format!("{} trailing bytes", reader.len())));
+    let mut decoder = minicbor::Decoder::new(bytes);
+    let value = decoder
+        .decode()
+        .map_err(|e| CodecError::Malformed(e.to_string()))?;
+    let rest = bytes.len() - decoder.position();
+    if rest != 0 {
+        return Err(CodecError::Malformed(format!("{rest} trailing bytes")));
     }
     Ok(value)
 }

@@ -60,6 +60,42 @@ impl fmt::Debug for RecordId {
     }
 }
 
+/// CBOR for fixed-size byte ids: a definite-length byte string of exactly `N` bytes.
+macro_rules! cbor_bytes {
+    ($name:ident, $len:expr) => {
+        impl<C> minicbor::Encode<C> for $name {
+            fn encode<W: minicbor::encode::Write>(
+                &self,
+                e: &mut minicbor::Encoder<W>,
+                _ctx: &mut C,
+            ) -> Result<(), minicbor::encode::Error<W::Error>> {
+                e.bytes(&self.0)?;
+                Ok(())
+            }
+        }
+
+        impl<'b, C> minicbor::Decode<'b, C> for $name {
+            fn decode(
+                d: &mut minicbor::Decoder<'b>,
+                _ctx: &mut C,
+            ) -> Result<Self, minicbor::decode::Error> {
+                let bytes = d.bytes()?;
+                <[u8; $len]>::try_from(bytes).map($name).map_err(|_| {
+                    minicbor::decode::Error::message(concat!(
+                        stringify!($name),
+                        " has the wrong length"
+                    ))
+                })
+            }
+        }
+    };
+}
+pub(crate) use cbor_bytes;
+
+cbor_bytes!(MemberKey, 32);
+cbor_bytes!(MemberId, 16);
+cbor_bytes!(RecordId, 16);
+
 fn truncate(hash: [u8; 32]) -> [u8; 16] {
     let mut out = [0u8; 16];
     out.copy_from_slice(&hash[..16]);

@@ -6,6 +6,7 @@
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
+use minicbor::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::MemberKey;
@@ -23,12 +24,19 @@ pub enum SealedField {
 }
 
 /// A sealed value as it travels in room state.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Encode, Decode,
+)]
 pub struct Sealed {
+    #[n(0)]
     pub secret_version: u32,
     #[serde(with = "serde_bytes")]
+    #[cbor(with = "minicbor::bytes")]
+    #[n(1)]
     pub nonce: [u8; 12],
     #[serde(with = "serde_bytes")]
+    #[cbor(with = "minicbor::bytes")]
+    #[n(2)]
     pub ciphertext: Vec<u8>,
 }
 
@@ -69,18 +77,35 @@ pub fn seal(
 ) -> Result<Sealed, SealError> {
     let cipher = Aes256Gcm::new(secret.expose_secret().into());
     let ciphertext = cipher
-        .encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext, aad: &aad(ctx, version) })
+        .encrypt(
+            Nonce::from_slice(&nonce),
+            Payload {
+                msg: plaintext,
+                aad: &aad(ctx, version),
+            },
+        )
         .map_err(|_| SealError::SealFailed)?;
-    Ok(Sealed { secret_version: version, nonce, ciphertext })
+    Ok(Sealed {
+        secret_version: version,
+        nonce,
+        ciphertext,
+    })
 }
 
 /// Open a sealed value; any mismatch (secret, room, author, field, bytes) is an error.
-pub fn open(secret: &RoomSecret, ctx: &SealContext<'_>, sealed: &Sealed) -> Result<Vec<u8>, SealError> {
+pub fn open(
+    secret: &RoomSecret,
+    ctx: &SealContext<'_>,
+    sealed: &Sealed,
+) -> Result<Vec<u8>, SealError> {
     let cipher = Aes256Gcm::new(secret.expose_secret().into());
     cipher
         .decrypt(
             Nonce::from_slice(&sealed.nonce),
-            Payload { msg: &sealed.ciphertext, aad: &aad(ctx, sealed.secret_version) },
+            Payload {
+                msg: &sealed.ciphertext,
+                aad: &aad(ctx, sealed.secret_version),
+            },
         )
         .map_err(|_| SealError::OpenFailed)
 }
@@ -94,7 +119,11 @@ mod tests {
     const BOB: MemberKey = MemberKey([3; 32]);
 
     fn ctx<'a>(room: &'a MemberKey, author: &'a MemberKey, field: SealedField) -> SealContext<'a> {
-        SealContext { room, author, field }
+        SealContext {
+            room,
+            author,
+            field,
+        }
     }
 
     #[test]
@@ -113,8 +142,18 @@ mod tests {
         let c = ctx(&ROOM, &ALICE, SealedField::MessageBody);
         let sealed = seal(&secret, 3, &c, [9; 12], b"hello").unwrap();
         let other_room = MemberKey([4; 32]);
-        assert!(open(&secret, &ctx(&other_room, &ALICE, SealedField::MessageBody), &sealed).is_err());
-        assert!(open(&secret, &ctx(&ROOM, &BOB, SealedField::MessageBody), &sealed).is_err());
+        assert!(open(
+            &secret,
+            &ctx(&other_room, &ALICE, SealedField::MessageBody),
+            &sealed
+        )
+        .is_err());
+        assert!(open(
+            &secret,
+            &ctx(&ROOM, &BOB, SealedField::MessageBody),
+            &sealed
+        )
+        .is_err());
         assert!(open(&secret, &ctx(&ROOM, &ALICE, SealedField::Nickname), &sealed).is_err());
         let mut relabelled = sealed.clone();
         relabelled.secret_version = 4;

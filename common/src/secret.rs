@@ -73,8 +73,14 @@ mod tests {
 
     #[test]
     fn secrets_compare_by_value() {
-        assert_eq!(OwnerSeed::from_bytes([1; 32]), OwnerSeed::from_bytes([1; 32]));
-        assert_ne!(OwnerSeed::from_bytes([1; 32]), OwnerSeed::from_bytes([2; 32]));
+        assert_eq!(
+            OwnerSeed::from_bytes([1; 32]),
+            OwnerSeed::from_bytes([1; 32])
+        );
+        assert_ne!(
+            OwnerSeed::from_bytes([1; 32]),
+            OwnerSeed::from_bytes([2; 32])
+        );
     }
 
     #[test]

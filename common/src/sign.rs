@@ -13,6 +13,7 @@
 use std::collections::BTreeMap;
 
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use minicbor::Encode;
 use serde::{Deserialize, Serialize};
 
 use crate::codec;
@@ -23,9 +24,15 @@ use crate::protocol::RecordKind;
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Sig(#[serde(with = "serde_bytes")] pub [u8; 64]);
 
+crate::ids::cbor_bytes!(Sig, 64);
+
 impl core::fmt::Debug for Sig {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "Sig({:02x}{:02x}{:02x}{:02x}…)", self.0[0], self.0[1], self.0[2], self.0[3])
+        write!(
+            f,
+            "Sig({:02x}{:02x}{:02x}{:02x}…)",
+            self.0[0], self.0[1], self.0[2], self.0[3]
+        )
     }
 }
 
@@ -54,7 +61,7 @@ pub fn signing_input(kind: RecordKind, room: &MemberKey, body_cbor: &[u8]) -> Ve
 }
 
 /// Sign `body` as a record of `kind` in the room owned by `room`.
-pub fn sign_body<T: Serialize>(
+pub fn sign_body<T: Encode<()>>(
     kind: RecordKind,
     room: &MemberKey,
     body: &T,
@@ -87,7 +94,7 @@ impl Verifier {
     }
 
     /// Verify `sig` by `signer` over a record of `kind` in room `room`.
-    pub fn verify<T: Serialize>(
+    pub fn verify<T: Encode<()>>(
         &mut self,
         kind: RecordKind,
         room: &MemberKey,
@@ -99,7 +106,12 @@ impl Verifier {
         self.verify_bytes(signer, &signing_input(kind, room, &cbor), sig)
     }
 
-    fn verify_bytes(&mut self, signer: &MemberKey, input: &[u8], sig: &Sig) -> Result<(), SigError> {
+    fn verify_bytes(
+        &mut self,
+        signer: &MemberKey,
+        input: &[u8],
+        sig: &Sig,
+    ) -> Result<(), SigError> {
         let key = *self
             .keys
             .entry(*signer)
@@ -125,7 +137,16 @@ mod tests {
         let room = member_key(&key(9));
         let sig = sign_body(RecordKind::Message, &room, &"hello", &signer).unwrap();
         let mut v = Verifier::new();
-        assert_eq!(v.verify(RecordKind::Message, &room, &member_key(&signer), &"hello", &sig), Ok(()));
+        assert_eq!(
+            v.verify(
+                RecordKind::Message,
+                &room,
+                &member_key(&signer),
+                &"hello",
+                &sig
+            ),
+            Ok(())
+        );
     }
 
     #[test]
@@ -136,7 +157,13 @@ mod tests {
         let mut v = Verifier::new();
         let other_room = member_key(&key(10));
         assert_eq!(
-            v.verify(RecordKind::Message, &other_room, &member_key(&signer), &"hi", &sig),
+            v.verify(
+                RecordKind::Message,
+                &other_room,
+                &member_key(&signer),
+                &"hi",
+                &sig
+            ),
             Err(SigError::BadSignature)
         );
     }
@@ -162,10 +189,16 @@ mod tests {
         let room = member_key(&key(9));
         let mut sig = sign_body(RecordKind::Message, &room, &"a", &signer).unwrap();
         let mut v = Verifier::new();
-        assert!(v.verify(RecordKind::Message, &room, &member_key(&key(2)), &"a", &sig).is_err());
-        assert!(v.verify(RecordKind::Message, &room, &member_key(&signer), &"b", &sig).is_err());
+        assert!(v
+            .verify(RecordKind::Message, &room, &member_key(&key(2)), &"a", &sig)
+            .is_err());
+        assert!(v
+            .verify(RecordKind::Message, &room, &member_key(&signer), &"b", &sig)
+            .is_err());
         sig.0[10] ^= 1;
-        assert!(v.verify(RecordKind::Message, &room, &member_key(&signer), &"a", &sig).is_err());
+        assert!(v
+            .verify(RecordKind::Message, &room, &member_key(&signer), &"a", &sig)
+            .is_err());
     }
 
     #[test]
@@ -177,7 +210,9 @@ mod tests {
         let sig = Sig([0u8; 64]);
         let mut v = Verifier::new();
         let room = member_key(&key(9));
-        assert!(v.verify(RecordKind::Message, &room, &MemberKey(identity), &"a", &sig).is_err());
+        assert!(v
+            .verify(RecordKind::Message, &room, &MemberKey(identity), &"a", &sig)
+            .is_err());
     }
 
     #[test]
@@ -192,7 +227,10 @@ mod tests {
             RecordKind::Upgrade,
         ];
         let room = MemberKey([3; 32]);
-        let inputs: Vec<_> = kinds.iter().map(|k| signing_input(*k, &room, b"")).collect();
+        let inputs: Vec<_> = kinds
+            .iter()
+            .map(|k| signing_input(*k, &room, b""))
+            .collect();
         for (i, a) in inputs.iter().enumerate() {
             for b in &inputs[i + 1..] {
                 assert!(!a.starts_with(b) && !b.starts_with(a));

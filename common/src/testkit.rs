@@ -19,7 +19,9 @@ use crate::room::secrets::{SecretBatch, WrappedSecret};
 use crate::room::text::RoomText;
 use crate::room::upgrade::Upgrade;
 use crate::room::wire;
-use crate::room::{verify_state, ApplyReport, RoomDelta, RoomParams, RoomState, Signed, VerifiedState};
+use crate::room::{
+    verify_state, ApplyReport, RoomDelta, RoomParams, RoomState, Signed, VerifiedState,
+};
 use crate::seal::{self, SealContext, SealedField};
 use crate::secret::OwnerSeed;
 use crate::sign::member_key;
@@ -48,10 +50,18 @@ impl TestRoom {
     }
 
     pub fn with_owner(owner: SigningKey, privacy: Privacy) -> Self {
-        let params = RoomParams { owner: member_key(&owner) };
+        let params = RoomParams {
+            owner: member_key(&owner),
+        };
         let config = RoomConfig::new(privacy, RoomText::Plain("test room".into()));
         let config = Signed::sign(&params.owner, config, &owner).expect("config signs");
-        TestRoom { owner, params, state: RoomState::new(config), clock: 1_000, nonce: 0 }
+        TestRoom {
+            owner,
+            params,
+            state: RoomState::new(config),
+            clock: 1_000,
+            nonce: 0,
+        }
     }
 
     pub fn owner_key(&self) -> MemberKey {
@@ -69,20 +79,40 @@ impl TestRoom {
     }
 
     pub fn invitation(&mut self, inviter: &SigningKey, invitee: &MemberKey) -> MemberRecord {
-        let body = Invitation { invitee: *invitee, inviter: member_key(inviter), invited_at: self.tick() };
+        let body = Invitation {
+            invitee: *invitee,
+            inviter: member_key(inviter),
+            invited_at: self.tick(),
+        };
         Signed::sign(&self.params.owner, body, inviter).expect("invitation signs")
     }
 
+    /// An invitation, carrying the inviter's own chain so it applies on any replica.
     pub fn invite(&mut self, inviter: &SigningKey, invitee: &SigningKey) -> RoomDelta {
         let record = self.invitation(inviter, &member_key(invitee));
-        RoomDelta { members: vec![record], ..Default::default() }
+        let mut delta = self.with_chain(RoomDelta::default(), &member_key(inviter));
+        delta.members.push(record);
+        delta
+    }
+
+    /// Add `member`'s invitation chain to `delta`: the records a replica that missed
+    /// them needs to accept what `member` authored (deltas built here are causally
+    /// complete, as a client sending its own records would make them).
+    pub fn with_chain(&self, mut delta: RoomDelta, member: &MemberKey) -> RoomDelta {
+        delta.members.extend(self.chain_of(member));
+        delta
     }
 
     /// `target`'s invitation chain as the current state holds it, owner first.
     pub fn chain_of(&self, target: &MemberKey) -> Vec<MemberRecord> {
         let mut chain = Vec::new();
         let mut current = *target;
-        while let Some(record) = self.state.members.iter().find(|r| r.body.invitee == current) {
+        while let Some(record) = self
+            .state
+            .members
+            .iter()
+            .find(|r| r.body.invitee == current)
+        {
             chain.push(record.clone());
             current = record.body.inviter;
             if chain.len() > self.state.members.len() {
@@ -101,7 +131,18 @@ impl TestRoom {
             chain: self.chain_of(target),
         };
         let ban = Signed::sign(&self.params.owner, body, banner).expect("ban signs");
-        RoomDelta { bans: vec![ban], ..Default::default() }
+        let banner_key = member_key(banner);
+        let mut delta = self.with_chain(
+            RoomDelta {
+                bans: vec![ban],
+                ..Default::default()
+            },
+            &banner_key,
+        );
+        if self.state.config.body.moderators.contains(&banner_key) {
+            delta.config = Some(self.state.config.clone()); // the appointment it relies on
+        }
+        delta
     }
 
     fn text(&mut self, author: &MemberKey, field: SealedField, plain: &str) -> RoomText {
@@ -114,15 +155,31 @@ impl TestRoom {
         self.nonce += 1;
         let mut nonce = [0u8; 12];
         nonce[..8].copy_from_slice(&self.nonce.to_le_bytes());
-        let ctx = SealContext { room: &self.params.owner, author, field };
-        RoomText::Sealed(seal::seal(&secret, version, &ctx, nonce, plain.as_bytes()).expect("seals"))
+        let ctx = SealContext {
+            room: &self.params.owner,
+            author,
+            field,
+        };
+        RoomText::Sealed(
+            seal::seal(&secret, version, &ctx, nonce, plain.as_bytes()).expect("seals"),
+        )
     }
 
     pub fn message_at(&mut self, author: &SigningKey, text: &str, sent_at: u64) -> RoomDelta {
         let author_key = member_key(author);
-        let body = Message { author: author_key, sent_at, body: self.text(&author_key, SealedField::MessageBody, text) };
+        let body = Message {
+            author: author_key,
+            sent_at,
+            body: self.text(&author_key, SealedField::MessageBody, text),
+        };
         let message = Signed::sign(&self.params.owner, body, author).expect("message signs");
-        RoomDelta { messages: vec![message], ..Default::default() }
+        self.with_chain(
+            RoomDelta {
+                messages: vec![message],
+                ..Default::default()
+            },
+            &author_key,
+        )
     }
 
     pub fn message(&mut self, author: &SigningKey, text: &str) -> RoomDelta {
@@ -132,18 +189,35 @@ impl TestRoom {
 
     pub fn nickname(&mut self, member: &SigningKey, version: u64, nickname: &str) -> RoomDelta {
         let key = member_key(member);
-        let body = MemberInfo { member: key, version, nickname: self.text(&key, SealedField::Nickname, nickname) };
+        let body = MemberInfo {
+            member: key,
+            version,
+            nickname: self.text(&key, SealedField::Nickname, nickname),
+        };
         let info = Signed::sign(&self.params.owner, body, member).expect("info signs");
-        RoomDelta { member_info: vec![info], ..Default::default() }
+        self.with_chain(
+            RoomDelta {
+                member_info: vec![info],
+                ..Default::default()
+            },
+            &key,
+        )
     }
 
     /// A new config version signed by `signer` (the owner, unless testing forgery).
-    pub fn config_change(&self, signer: &SigningKey, change: impl FnOnce(&mut RoomConfig)) -> RoomDelta {
+    pub fn config_change(
+        &self,
+        signer: &SigningKey,
+        change: impl FnOnce(&mut RoomConfig),
+    ) -> RoomDelta {
         let mut config = self.state.config.body.clone();
         config.version += 1;
         change(&mut config);
         let record = Signed::sign(&self.params.owner, config, signer).expect("config signs");
-        RoomDelta { config: Some(record), ..Default::default() }
+        RoomDelta {
+            config: Some(record),
+            ..Default::default()
+        }
     }
 
     /// A secret batch of `version` for the owner and `recipients`, with stand-in blobs.
@@ -159,17 +233,37 @@ impl TestRoom {
             .map(|m| WrappedSecret {
                 version,
                 member: *m,
-                ciphertext: blake3::keyed_hash(secret.expose_secret(), m.as_bytes()).as_bytes().to_vec(),
+                ciphertext: blake3::keyed_hash(secret.expose_secret(), m.as_bytes())
+                    .as_bytes()
+                    .to_vec(),
             })
             .collect();
-        let batch = SecretBatch { version, leaves: blobs.iter().map(|b| b.leaf()).collect() };
+        let batch = SecretBatch {
+            version,
+            leaves: blobs.iter().map(|b| b.leaf()).collect(),
+        };
         let batch = Signed::sign(&self.params.owner, batch, &self.owner).expect("batch signs");
-        RoomDelta { secret_batches: vec![batch], secret_blobs: blobs, ..Default::default() }
+        let delta = RoomDelta {
+            secret_batches: vec![batch],
+            secret_blobs: blobs,
+            ..Default::default()
+        };
+        members
+            .iter()
+            .fold(delta, |delta, m| self.with_chain(delta, m))
     }
 
     pub fn upgrade(&self, version: u64, successor: [u8; 32]) -> RoomDelta {
-        let record = Signed::sign(&self.params.owner, Upgrade { version, successor }, &self.owner).expect("signs");
-        RoomDelta { upgrade: Some(record), ..Default::default() }
+        let record = Signed::sign(
+            &self.params.owner,
+            Upgrade { version, successor },
+            &self.owner,
+        )
+        .expect("signs");
+        RoomDelta {
+            upgrade: Some(record),
+            ..Default::default()
+        }
     }
 
     /// Apply `delta` the way the contract does (the current state is trusted).
@@ -195,12 +289,18 @@ impl TestRoom {
 
     /// Invite `count` members: flat (all by the owner) or as one chain.
     pub fn add_members(&mut self, count: usize, chain: bool) -> Vec<SigningKey> {
-        let mut keys = Vec::with_capacity(count);
+        let mut keys: Vec<SigningKey> = Vec::with_capacity(count);
         let mut delta = RoomDelta::default();
         for i in 0..count {
             let key = signing_key("member", i as u64);
-            let inviter = if chain && i > 0 { keys[i - 1].clone() } else { self.owner.clone() };
-            delta.members.push(self.invitation(&inviter, &member_key(&key)));
+            let inviter = if chain && i > 0 {
+                keys[i - 1].clone()
+            } else {
+                self.owner.clone()
+            };
+            delta
+                .members
+                .push(self.invitation(&inviter, &member_key(&key)));
             keys.push(key);
         }
         self.apply(delta);
@@ -210,7 +310,12 @@ impl TestRoom {
 
 /// The benchmark shapes: `members` members (flat or one chain), `messages` messages
 /// spread over the members, and in private rooms one rotation wrapped for everyone.
-pub fn populated_room(privacy: Privacy, members: usize, messages: usize, chain: bool) -> (TestRoom, Vec<SigningKey>) {
+pub fn populated_room(
+    privacy: Privacy,
+    members: usize,
+    messages: usize,
+    chain: bool,
+) -> (TestRoom, Vec<SigningKey>) {
     let mut room = TestRoom::new(privacy);
     let keys = room.add_members(members, chain);
     if privacy == Privacy::Private {
@@ -220,8 +325,15 @@ pub fn populated_room(privacy: Privacy, members: usize, messages: usize, chain: 
     }
     let mut delta = RoomDelta::default();
     for i in 0..messages {
-        let author = if keys.is_empty() { room.owner.clone() } else { keys[i % keys.len()].clone() };
-        delta.messages.extend(room.message(&author, &format!("message number {i}: hello, room")).messages);
+        let author = if keys.is_empty() {
+            room.owner.clone()
+        } else {
+            keys[i % keys.len()].clone()
+        };
+        delta.messages.extend(
+            room.message(&author, &format!("message number {i}: hello, room"))
+                .messages,
+        );
     }
     room.apply(delta);
     (room, keys)

@@ -17,6 +17,7 @@
 
 use std::collections::BTreeSet;
 
+use minicbor::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 use super::config::RoomConfig;
@@ -25,14 +26,18 @@ use super::signed::{RecordBody, Signed};
 use crate::ids::MemberKey;
 use crate::protocol::RecordKind;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct Ban {
+    #[n(0)]
     pub target: MemberKey,
+    #[n(1)]
     pub banned_by: MemberKey,
     /// Issuer's clock, ms since the epoch; orders bans for BAN-4/BAN-5.
+    #[n(2)]
     pub banned_at: u64,
     /// The target's invitation chain, owner first, target last. May be empty when the
     /// issuer is the owner or a moderator (who may ban anyone, even pre-emptively).
+    #[n(3)]
     pub chain: Vec<MemberRecord>,
 }
 
@@ -59,7 +64,11 @@ pub fn is_authorized(ban: &Ban, owner: &MemberKey, config: &RoomConfig) -> bool 
         return true;
     }
     // rule BAN-2: an ancestor — an inviter on the chain above the target.
-    chain_ok && ban.chain.iter().any(|link| link.body.inviter == ban.banned_by)
+    chain_ok
+        && ban
+            .chain
+            .iter()
+            .any(|link| link.body.inviter == ban.banned_by)
 }
 
 /// The chain runs owner → … → target, each invitation's invitee inviting the next, with

@@ -19,7 +19,9 @@ impl ComposableState for RoomState {
     type Parameters = RoomParams;
 
     fn verify(&self, _parent: &Self::ParentState, params: &Self::Parameters) -> Result<(), String> {
-        verify_state(params, self.clone()).map(|_| ()).map_err(|e| e.to_string())
+        verify_state(params, self.clone())
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
 
     fn summarize(&self, _parent: &Self::ParentState, _params: &Self::Parameters) -> Self::Summary {

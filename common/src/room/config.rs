@@ -7,6 +7,7 @@
 //! - CFG-3: limits never exceed the hard limits in [`crate::limits`], and text fields
 //!   fit their size bounds; a config that breaks this is invalid.
 
+use minicbor::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 use super::error::RoomError;
@@ -16,26 +17,41 @@ use crate::ids::MemberKey;
 use crate::limits::*;
 use crate::protocol::RecordKind;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Encode, Decode,
+)]
+#[cbor(index_only)]
 pub enum Privacy {
+    #[n(0)]
     Public,
+    #[n(1)]
     Private,
 }
 
 /// What the owner decides about the room.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct RoomConfig {
+    #[n(0)]
     pub version: u64,
+    #[n(1)]
     pub privacy: Privacy,
+    #[n(2)]
     pub name: RoomText,
+    #[n(3)]
     pub description: RoomText,
+    #[n(4)]
     pub max_members: u32,
+    #[n(5)]
     pub max_messages: u32,
+    #[n(6)]
     pub max_message_bytes: u32,
+    #[n(7)]
     pub max_bans: u32,
     /// Scheduled rotation period for private rooms, seconds (0: never scheduled).
+    #[n(8)]
     pub rotation_period_secs: u64,
     /// Members the owner appointed to ban anyone (sorted, no duplicates).
+    #[n(9)]
     pub moderators: Vec<MemberKey>,
 }
 

@@ -23,10 +23,16 @@ pub enum RoomError {
 
 impl RoomError {
     pub(crate) fn malformed(what: &'static str, err: CodecError) -> Self {
-        RoomError::MalformedInput { what, detail: err.to_string() }
+        RoomError::MalformedInput {
+            what,
+            detail: err.to_string(),
+        }
     }
 
     pub(crate) fn invalid(what: &'static str, rule: impl Into<String>) -> Self {
-        RoomError::InvalidRecord { what, rule: rule.into() }
+        RoomError::InvalidRecord {
+            what,
+            rule: rule.into(),
+        }
     }
 }

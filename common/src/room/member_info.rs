@@ -8,6 +8,7 @@
 //! - INFO-3: the nickname fits [`MAX_NICKNAME_BYTES`] (sealed: plus the AEAD tag); in a
 //!   private room it must be sealed.
 
+use minicbor::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 use super::signed::{RecordBody, Signed};
@@ -16,10 +17,13 @@ use crate::ids::MemberKey;
 use crate::limits::MAX_NICKNAME_BYTES;
 use crate::protocol::RecordKind;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct MemberInfo {
+    #[n(0)]
     pub member: MemberKey,
+    #[n(1)]
     pub version: u64,
+    #[n(2)]
     pub nickname: RoomText,
 }
 

@@ -16,6 +16,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use minicbor::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 use super::signed::{RecordBody, Signed};
@@ -23,11 +24,14 @@ use crate::ids::{MemberKey, RecordId};
 use crate::protocol::RecordKind;
 
 /// `inviter` invites `invitee` into the room.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct Invitation {
+    #[n(0)]
     pub invitee: MemberKey,
+    #[n(1)]
     pub inviter: MemberKey,
     /// Inviter's clock, ms since the epoch; orders concurrent invitations (MEM-3).
+    #[n(2)]
     pub invited_at: u64,
 }
 
@@ -55,7 +59,9 @@ impl Membership {
 
     /// Effective member keys, owner first.
     pub fn keys_with_owner(&self, owner: &MemberKey) -> Vec<MemberKey> {
-        std::iter::once(*owner).chain(self.admitted.keys().copied()).collect()
+        std::iter::once(*owner)
+            .chain(self.admitted.keys().copied())
+            .collect()
     }
 }
 
@@ -99,7 +105,9 @@ pub fn compute_membership(
             if membership.admitted.contains_key(&record.body.invitee) {
                 continue; // rule MEM-3: an earlier invitation already admitted them
             }
-            membership.admitted.insert(record.body.invitee, record.clone());
+            membership
+                .admitted
+                .insert(record.body.invitee, record.clone());
             level.push(record.body.invitee);
         }
     }

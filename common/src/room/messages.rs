@@ -9,6 +9,7 @@
 //! - MSG-4: one author holds at most `max_messages / AUTHOR_SHARE_DIVISOR` of the window
 //!   (their newest), so future-dated floods by one member cannot push everyone else out.
 
+use minicbor::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 use super::signed::{RecordBody, Signed};
@@ -16,11 +17,14 @@ use super::text::RoomText;
 use crate::ids::MemberKey;
 use crate::protocol::RecordKind;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct Message {
+    #[n(0)]
     pub author: MemberKey,
     /// Author's clock, ms since the epoch. Unverifiable: MSG-4 bounds what lying buys.
+    #[n(1)]
     pub sent_at: u64,
+    #[n(2)]
     pub body: RoomText,
 }
 

@@ -13,8 +13,8 @@
 //! sites (e.g. `rule BAN-3`) and the tests that break them carry the same ids.
 
 pub mod bans;
-pub mod config;
 mod composable;
+pub mod config;
 mod error;
 pub mod member_info;
 pub mod members;

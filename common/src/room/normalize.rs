@@ -60,7 +60,10 @@ pub fn normalize(mut state: RoomState, owner: &MemberKey) -> RoomState {
             && m.body.body.fits(config.max_message_bytes as usize)
             && (!private || m.body.body.is_sealed())
     });
-    let mut keyed: Vec<_> = messages.into_iter().map(|m| ((Reverse(m.body.sent_at), Reverse(m.id())), m)).collect();
+    let mut keyed: Vec<_> = messages
+        .into_iter()
+        .map(|m| ((Reverse(m.body.sent_at), Reverse(m.id())), m))
+        .collect();
     keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     keyed.dedup_by(|later, first| later.0 == first.0);
     let per_author = config.per_author_messages();
@@ -85,13 +88,22 @@ fn normalize_secrets(secrets: &mut SecretsState, membership: &Membership, owner:
     };
     let oldest = current.saturating_sub(MAX_LEAF_VERSIONS - 1);
     secrets.batches.retain(|b| b.body.version >= oldest);
-    secrets.batches.sort_by_cached_key(|b| (b.body.version, b.id()));
-    secrets.batches.dedup_by(|later, first| later.signature == first.signature);
+    secrets
+        .batches
+        .sort_by_cached_key(|b| (b.body.version, b.id()));
+    secrets
+        .batches
+        .dedup_by(|later, first| later.signature == first.signature);
 
     let leaves: BTreeSet<(u32, MemberKey, [u8; 32])> = secrets
         .batches
         .iter()
-        .flat_map(|b| b.body.leaves.iter().map(move |l| (b.body.version, l.member, l.blob_hash)))
+        .flat_map(|b| {
+            b.body
+                .leaves
+                .iter()
+                .map(move |l| (b.body.version, l.member, l.blob_hash))
+        })
         .collect();
     let mut blobs: Vec<_> = std::mem::take(&mut secrets.blobs)
         .into_iter()
@@ -103,7 +115,10 @@ fn normalize_secrets(secrets: &mut SecretsState, membership: &Membership, owner:
     blobs.dedup_by(|later, first| (later.0 .0, later.0 .1) == (first.0 .0, first.0 .1));
     let kept: BTreeSet<(u32, MemberKey, [u8; 32])> = blobs.iter().map(|(key, _)| *key).collect();
     secrets.batches.retain(|b| {
-        b.body.leaves.iter().any(|l| kept.contains(&(b.body.version, l.member, l.blob_hash)))
+        b.body
+            .leaves
+            .iter()
+            .any(|l| kept.contains(&(b.body.version, l.member, l.blob_hash)))
     });
     secrets.blobs = blobs.into_iter().map(|(_, blob)| blob).collect();
 }

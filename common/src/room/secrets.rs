@@ -19,6 +19,7 @@
 //!   of whose wrapped secrets remain is pruned.
 //! - SEC-5: a wrapped secret is at most `MAX_WRAPPED_SECRET_BYTES`.
 
+use minicbor::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 use super::signed::{RecordBody, Signed};
@@ -29,16 +30,21 @@ use crate::limits::{MAX_MEMBERS, MAX_SECRET_VERSIONS, MAX_WRAPPED_SECRET_BYTES};
 pub const MAX_LEAF_VERSIONS: u32 = MAX_SECRET_VERSIONS;
 use crate::protocol::{RecordKind, WRAPPED_SECRET_CONTEXT};
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Encode, Decode)]
 pub struct SecretLeaf {
+    #[n(0)]
     pub member: MemberKey,
     #[serde(with = "serde_bytes")]
+    #[cbor(with = "minicbor::bytes")]
+    #[n(1)]
     pub blob_hash: [u8; 32],
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct SecretBatch {
+    #[n(0)]
     pub version: u32,
+    #[n(1)]
     pub leaves: Vec<SecretLeaf>,
 }
 
@@ -52,11 +58,15 @@ impl RecordBody for SecretBatch {
 }
 
 /// The room secret of `version`, wrapped for `member` (an ECIES blob, DESIGN §3).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct WrappedSecret {
+    #[n(0)]
     pub version: u32,
+    #[n(1)]
     pub member: MemberKey,
     #[serde(with = "serde_bytes")]
+    #[cbor(with = "minicbor::bytes")]
+    #[n(2)]
     pub ciphertext: Vec<u8>,
 }
 
@@ -66,7 +76,10 @@ impl WrappedSecret {
     }
 
     pub fn leaf(&self) -> SecretLeaf {
-        SecretLeaf { member: self.member, blob_hash: self.hash() }
+        SecretLeaf {
+            member: self.member,
+            blob_hash: self.hash(),
+        }
     }
 }
 
@@ -76,11 +89,13 @@ pub fn blob_hash(ciphertext: &[u8]) -> [u8; 32] {
 }
 
 /// The secrets component.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct SecretsState {
     /// Sorted by `(version, record id)`.
+    #[n(0)]
     pub batches: Vec<SecretBatchRecord>,
     /// Sorted by `(version, member)`, one per pair.
+    #[n(1)]
     pub blobs: Vec<WrappedSecret>,
 }
 
@@ -100,7 +115,10 @@ impl SecretsState {
 
     /// Members holding a wrapped secret of `version`.
     pub fn holders(&self, version: u32) -> impl Iterator<Item = &MemberKey> {
-        self.blobs.iter().filter(move |b| b.version == version).map(|b| &b.member)
+        self.blobs
+            .iter()
+            .filter(move |b| b.version == version)
+            .map(|b| &b.member)
     }
 }
 

@@ -1,6 +1,7 @@
 //! `Signed<T>`: a record body and the signature that makes it authoritative.
 
 use ed25519_dalek::SigningKey;
+use minicbor::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{MemberKey, RecordId};
@@ -8,7 +9,7 @@ use crate::protocol::RecordKind;
 use crate::sign::{self, Sig, SigError, Verifier};
 
 /// A record body: which signature domain it lives in and who must sign it.
-pub trait RecordBody: Serialize {
+pub trait RecordBody: Encode<()> {
     const KIND: RecordKind;
     /// The key whose signature makes this record authoritative (owner-authored records
     /// return the room owner).
@@ -16,9 +17,11 @@ pub trait RecordBody: Serialize {
 }
 
 /// A record body with its signature over `tag ‖ room ‖ CBOR(body)` (see [`crate::sign`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct Signed<T> {
+    #[n(0)]
     pub body: T,
+    #[n(1)]
     pub signature: Sig,
 }
 

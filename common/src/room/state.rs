@@ -1,5 +1,6 @@
 //! The room's parameters, state and delta types.
 
+use minicbor::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 use super::bans::BanRecord;
@@ -13,25 +14,33 @@ use crate::ids::MemberKey;
 
 /// Contract parameters: the owner's verifying key. The room's contract id is
 /// `blake3(code_hash ‖ params)`, so the owner key names the room.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct RoomParams {
+    #[n(0)]
     pub owner: MemberKey,
 }
 
 /// A room's whole state, in canonical form: every collection sorted, every rule of
 /// [`super::normalize`] already applied.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct RoomState {
+    #[n(0)]
     pub config: ConfigRecord,
     /// Effective members' invitations, sorted by invitee.
+    #[n(1)]
     pub members: Vec<MemberRecord>,
     /// Sorted by target.
+    #[n(2)]
     pub bans: Vec<BanRecord>,
     /// Sorted by member.
+    #[n(3)]
     pub member_info: Vec<MemberInfoRecord>,
+    #[n(4)]
     pub secrets: SecretsState,
     /// Sorted by `(sent_at, record id)`.
+    #[n(5)]
     pub messages: Vec<MessageRecord>,
+    #[n(6)]
     pub upgrade: Option<UpgradeRecord>,
 }
 
@@ -66,7 +75,11 @@ impl RoomState {
     /// Number of signatures a full validation checks (the benchmarks' crypto floor).
     pub fn signature_count(&self) -> usize {
         1 + self.members.len()
-            + self.bans.iter().map(|b| 1 + b.body.chain.len()).sum::<usize>()
+            + self
+                .bans
+                .iter()
+                .map(|b| 1 + b.body.chain.len())
+                .sum::<usize>()
             + self.member_info.len()
             + self.secrets.batches.len()
             + self.messages.len()
@@ -75,23 +88,39 @@ impl RoomState {
 }
 
 /// Records to add to a room. Empty fields are omitted on the wire.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct RoomDelta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cbor(default)]
+    #[n(0)]
     pub config: Option<ConfigRecord>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cbor(default)]
+    #[n(1)]
     pub members: Vec<MemberRecord>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cbor(default)]
+    #[n(2)]
     pub bans: Vec<BanRecord>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cbor(default)]
+    #[n(3)]
     pub member_info: Vec<MemberInfoRecord>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cbor(default)]
+    #[n(4)]
     pub secret_batches: Vec<SecretBatchRecord>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cbor(default)]
+    #[n(5)]
     pub secret_blobs: Vec<WrappedSecret>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cbor(default)]
+    #[n(6)]
     pub messages: Vec<MessageRecord>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cbor(default)]
+    #[n(7)]
     pub upgrade: Option<UpgradeRecord>,
 }
 

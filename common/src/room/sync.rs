@@ -5,25 +5,30 @@
 
 use std::collections::BTreeSet;
 
+use minicbor::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 use super::state::{RoomDelta, RoomState};
 use crate::ids::RecordId;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct RoomSummary {
+    #[n(0)]
     pub config: RecordId,
+    #[n(1)]
     pub upgrade: Option<RecordId>,
     /// Ids of invitations, bans, member info, secret batches and messages, sorted.
+    #[n(2)]
     pub records: Vec<RecordId>,
     /// First 16 bytes of each wrapped secret's leaf hash, sorted.
-    pub blobs: Vec<[u8; 16]>,
+    #[n(3)]
+    pub blobs: Vec<RecordId>,
 }
 
-fn blob_id(hash: [u8; 32]) -> [u8; 16] {
+fn blob_id(hash: [u8; 32]) -> RecordId {
     let mut id = [0u8; 16];
     id.copy_from_slice(&hash[..16]);
-    id
+    RecordId(id)
 }
 
 impl RoomState {
@@ -38,7 +43,12 @@ impl RoomState {
             .chain(self.messages.iter().map(|r| r.id()))
             .collect();
         records.sort_unstable();
-        let mut blobs: Vec<[u8; 16]> = self.secrets.blobs.iter().map(|b| blob_id(b.hash())).collect();
+        let mut blobs: Vec<RecordId> = self
+            .secrets
+            .blobs
+            .iter()
+            .map(|b| blob_id(b.hash()))
+            .collect();
         blobs.sort_unstable();
         RoomSummary {
             config: self.config.id(),
@@ -51,14 +61,35 @@ impl RoomState {
     /// The records of this state that `summary` does not name.
     pub fn delta_since(&self, summary: &RoomSummary) -> RoomDelta {
         let known: BTreeSet<&RecordId> = summary.records.iter().collect();
-        let known_blobs: BTreeSet<&[u8; 16]> = summary.blobs.iter().collect();
+        let known_blobs: BTreeSet<&RecordId> = summary.blobs.iter().collect();
         let missing = |id: RecordId| !known.contains(&id);
         RoomDelta {
             config: (self.config.id() != summary.config).then(|| self.config.clone()),
-            members: self.members.iter().filter(|r| missing(r.id())).cloned().collect(),
-            bans: self.bans.iter().filter(|r| missing(r.id())).cloned().collect(),
-            member_info: self.member_info.iter().filter(|r| missing(r.id())).cloned().collect(),
-            secret_batches: self.secrets.batches.iter().filter(|r| missing(r.id())).cloned().collect(),
+            members: self
+                .members
+                .iter()
+                .filter(|r| missing(r.id()))
+                .cloned()
+                .collect(),
+            bans: self
+                .bans
+                .iter()
+                .filter(|r| missing(r.id()))
+                .cloned()
+                .collect(),
+            member_info: self
+                .member_info
+                .iter()
+                .filter(|r| missing(r.id()))
+                .cloned()
+                .collect(),
+            secret_batches: self
+                .secrets
+                .batches
+                .iter()
+                .filter(|r| missing(r.id()))
+                .cloned()
+                .collect(),
             secret_blobs: self
                 .secrets
                 .blobs
@@ -66,7 +97,12 @@ impl RoomState {
                 .filter(|b| !known_blobs.contains(&blob_id(b.hash())))
                 .cloned()
                 .collect(),
-            messages: self.messages.iter().filter(|r| missing(r.id())).cloned().collect(),
+            messages: self
+                .messages
+                .iter()
+                .filter(|r| missing(r.id()))
+                .cloned()
+                .collect(),
             upgrade: self
                 .upgrade
                 .as_ref()

@@ -1,15 +1,20 @@
 //! Text fields that are plaintext in public rooms and sealed in private ones.
 
+use minicbor::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 use crate::limits::SEAL_TAG_BYTES;
 use crate::seal::Sealed;
 
 /// A user-visible text field as stored in the room.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Encode, Decode,
+)]
 pub enum RoomText {
-    Plain(String),
-    Sealed(Sealed),
+    #[n(0)]
+    Plain(#[n(0)] String),
+    #[n(1)]
+    Sealed(#[n(0)] Sealed),
 }
 
 impl RoomText {

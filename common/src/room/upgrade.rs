@@ -5,17 +5,21 @@
 //! - UPG-2: monotonic: the highest version wins, at the same version the smaller record
 //!   id, so a pointer re-delivered out of order never moves the room back.
 
+use minicbor::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 use super::signed::{RecordBody, Signed};
 use crate::ids::MemberKey;
 use crate::protocol::RecordKind;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct Upgrade {
+    #[n(0)]
     pub version: u64,
     /// The successor room contract's instance id.
     #[serde(with = "serde_bytes")]
+    #[cbor(with = "minicbor::bytes")]
+    #[n(1)]
     pub successor: [u8; 32],
 }
 

@@ -41,33 +41,51 @@ pub fn verify_state(params: &RoomParams, state: RoomState) -> Result<VerifiedSta
     let bad = |what| move |_| RoomError::BadSignature { what };
 
     check_config(&state.config.body)?;
-    state.config.verify(&mut checker.verifier, &owner).map_err(bad("config"))?;
+    state
+        .config
+        .verify(&mut checker.verifier, &owner)
+        .map_err(bad("config"))?;
     for record in &state.members {
-        checker.invitation(record).map_err(bad("member invitation"))?;
+        checker
+            .invitation(record)
+            .map_err(bad("member invitation"))?;
     }
     for ban in &state.bans {
         checker.ban(ban).map_err(bad("ban"))?;
     }
     for info in &state.member_info {
         if !member_info::fits(&info.body) {
-            return Err(RoomError::invalid("member info", "INFO-3: nickname too large"));
+            return Err(RoomError::invalid(
+                "member info",
+                "INFO-3: nickname too large",
+            ));
         }
-        info.verify(&mut checker.verifier, &owner).map_err(bad("member info"))?;
+        info.verify(&mut checker.verifier, &owner)
+            .map_err(bad("member info"))?;
     }
     for batch in &state.secrets.batches {
         if !batch_shape_ok(&batch.body, &owner) {
-            return Err(RoomError::invalid("secret batch", "SEC-2: leaves unsorted or no owner leaf"));
+            return Err(RoomError::invalid(
+                "secret batch",
+                "SEC-2: leaves unsorted or no owner leaf",
+            ));
         }
-        batch.verify(&mut checker.verifier, &owner).map_err(bad("secret batch"))?;
+        batch
+            .verify(&mut checker.verifier, &owner)
+            .map_err(bad("secret batch"))?;
     }
     if !state.secrets.blobs.iter().all(blob_shape_ok) {
         return Err(RoomError::invalid("wrapped secret", "SEC-5: too large"));
     }
     for message in &state.messages {
-        message.verify(&mut checker.verifier, &owner).map_err(bad("message"))?;
+        message
+            .verify(&mut checker.verifier, &owner)
+            .map_err(bad("message"))?;
     }
     if let Some(upgrade) = &state.upgrade {
-        upgrade.verify(&mut checker.verifier, &owner).map_err(bad("upgrade"))?;
+        upgrade
+            .verify(&mut checker.verifier, &owner)
+            .map_err(bad("upgrade"))?;
     }
 
     let canonical = normalize(state.clone(), &owner);
@@ -96,7 +114,10 @@ impl VerifiedState {
     /// states that passed `validate_state`, so `update_state` may build on it without
     /// checking its signatures again. Anything else must go through [`verify_state`].
     pub fn trust_node_validated(params: &RoomParams, state: RoomState) -> Self {
-        VerifiedState { state, owner: params.owner }
+        VerifiedState {
+            state,
+            owner: params.owner,
+        }
     }
 
     pub fn state(&self) -> &RoomState {
@@ -147,18 +168,23 @@ impl VerifiedState {
         }
         for info in delta.member_info {
             if !held.ids.contains(&info.id()) {
-                let ok = info.verify(&mut checker.verifier, &owner).is_ok() && member_info::fits(&info.body);
+                let ok = info.verify(&mut checker.verifier, &owner).is_ok()
+                    && member_info::fits(&info.body);
                 admit(&mut report, ok, &mut state.member_info, info);
             }
         }
         for batch in delta.secret_batches {
             if !held.ids.contains(&batch.id()) {
-                let ok = batch_shape_ok(&batch.body, &owner) && batch.verify(&mut checker.verifier, &owner).is_ok();
+                let ok = batch_shape_ok(&batch.body, &owner)
+                    && batch.verify(&mut checker.verifier, &owner).is_ok();
                 admit(&mut report, ok, &mut state.secrets.batches, batch);
             }
         }
         for blob in delta.secret_blobs {
-            if !held.blobs.contains(&(blob.version, blob.member, blob.hash())) {
+            if !held
+                .blobs
+                .contains(&(blob.version, blob.member, blob.hash()))
+            {
                 let ok = blob_shape_ok(&blob);
                 admit(&mut report, ok, &mut state.secrets.blobs, blob);
             }
@@ -213,7 +239,12 @@ impl HeldIds {
         ids.extend(state.member_info.iter().map(|r| r.id()));
         ids.extend(state.secrets.batches.iter().map(|r| r.id()));
         ids.extend(state.messages.iter().map(|r| r.id()));
-        let blobs = state.secrets.blobs.iter().map(|b| (b.version, b.member, b.hash())).collect();
+        let blobs = state
+            .secrets
+            .blobs
+            .iter()
+            .map(|b| (b.version, b.member, b.hash()))
+            .collect();
         HeldIds { ids, blobs }
     }
 }
@@ -228,11 +259,16 @@ struct Checker {
 
 impl Checker {
     fn new(owner: MemberKey) -> Self {
-        Checker { owner, verifier: Verifier::new(), invitations: BTreeMap::new() }
+        Checker {
+            owner,
+            verifier: Verifier::new(),
+            invitations: BTreeMap::new(),
+        }
     }
 
     fn known(&mut self, record: &MemberRecord) {
-        self.invitations.insert(record.signature, record.body.clone());
+        self.invitations
+            .insert(record.signature, record.body.clone());
     }
 
     fn invitation(&mut self, record: &MemberRecord) -> Result<(), crate::sign::SigError> {

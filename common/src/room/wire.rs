@@ -34,7 +34,7 @@ pub fn decode_summary(bytes: &[u8]) -> Result<RoomSummary, RoomError> {
     codec::from_slice(bytes, MAX_STATE_BYTES).map_err(|e| RoomError::malformed("summary", e))
 }
 
-fn encode<T: serde::Serialize>(what: &'static str, value: &T) -> Result<Vec<u8>, RoomError> {
+fn encode<T: minicbor::Encode<()>>(what: &'static str, value: &T) -> Result<Vec<u8>, RoomError> {
     codec::to_vec(value).map_err(|e| RoomError::malformed(what, e))
 }
 
@@ -61,7 +61,11 @@ pub fn validate(params: &[u8], state: &[u8]) -> Result<(), RoomError> {
 
 /// `update_state`: apply each update to the node-validated `state`. Invalid records
 /// inside an update are skipped; an update that does not decode is an error.
-pub fn update(params: &[u8], state: &[u8], updates: &[Update<'_>]) -> Result<(Vec<u8>, ApplyReport), RoomError> {
+pub fn update(
+    params: &[u8],
+    state: &[u8],
+    updates: &[Update<'_>],
+) -> Result<(Vec<u8>, ApplyReport), RoomError> {
     let params = decode_params(params)?;
     let mut current = VerifiedState::trust_node_validated(&params, decode_state(state)?);
     let mut total = ApplyReport::default();

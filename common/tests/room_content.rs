@@ -1,0 +1,392 @@
+//! Rules of config, messages, member info, secrets and upgrade, and the byte-level entry
+//! points the contract exposes.
+
+use brook_common::room::config::Privacy;
+use brook_common::room::secrets::{SecretBatch, WrappedSecret};
+use brook_common::room::text::RoomText;
+use brook_common::room::wire::{self, Update};
+use brook_common::room::{verify_state, RoomDelta, RoomError, Signed};
+use brook_common::seal::Sealed;
+use brook_common::sign::member_key;
+use brook_common::testkit::{signing_key, TestRoom};
+
+fn key(n: u64) -> ed25519_dalek::SigningKey {
+    signing_key("content", n)
+}
+
+fn room_with(privacy: Privacy, members: usize) -> (TestRoom, Vec<ed25519_dalek::SigningKey>) {
+    let mut room = TestRoom::new(privacy);
+    let keys = room.add_members(members, false);
+    (room, keys)
+}
+
+#[test]
+fn config_only_from_owner_and_highest_version_wins() {
+    // rules CFG-1, CFG-2.
+    let (mut room, keys) = room_with(Privacy::Public, 1);
+    let forged = room.config_change(&keys[0], |c| c.name = RoomText::Plain("pwned".into()));
+    assert_eq!(room.apply(forged).rejected, 1);
+    let owner = room.owner.clone();
+    let v2 = room.config_change(&owner, |c| c.name = RoomText::Plain("v2".into()));
+    room.apply(v2.clone());
+    let v3 = room.config_change(&owner, |c| c.name = RoomText::Plain("v3".into()));
+    room.apply(v3);
+    room.apply(v2); // re-delivered late
+    assert_eq!(room.state.config.body.version, 3);
+}
+
+#[test]
+fn config_over_hard_limits_is_rejected() {
+    // rule CFG-3.
+    let (mut room, _) = room_with(Privacy::Public, 0);
+    let owner = room.owner.clone();
+    let bad = room.config_change(&owner, |c| c.max_members = 10_000);
+    assert_eq!(room.apply(bad.clone()).rejected, 1);
+    let mut state = room.state.clone();
+    state.config = bad.config.unwrap();
+    assert!(matches!(
+        verify_state(&room.params, state),
+        Err(RoomError::InvalidRecord { .. })
+    ));
+}
+
+#[test]
+fn future_dated_flood_cannot_push_others_out() {
+    // rule MSG-4.
+    let (mut room, keys) = room_with(Privacy::Public, 3);
+    for i in 0..5 {
+        let d = room.message(&keys[0], &format!("honest {i}"));
+        room.apply(d);
+    }
+    let window = room.state.config.body.max_messages as usize;
+    let share = room.state.config.body.per_author_messages();
+    let mut flood = RoomDelta::default();
+    for i in 0..window as u64 {
+        flood
+            .messages
+            .extend(room.message_at(&keys[1], "spam", u64::MAX - i).messages);
+    }
+    room.apply(flood);
+    let flooder = member_key(&keys[1]);
+    let spam = room
+        .state
+        .messages
+        .iter()
+        .filter(|m| m.body.author == flooder)
+        .count();
+    assert_eq!(spam, share);
+    let honest = room
+        .state
+        .messages
+        .iter()
+        .filter(|m| m.body.author == member_key(&keys[0]))
+        .count();
+    assert_eq!(honest, 5, "the honest member's messages survive");
+    room.validate().expect("valid");
+}
+
+#[test]
+fn window_keeps_newest_messages() {
+    // rule MSG-3.
+    let (mut room, keys) = room_with(Privacy::Public, 10);
+    let owner = room.owner.clone();
+    let shrink = room.config_change(&owner, |c| c.max_messages = 20);
+    room.apply(shrink);
+    let mut delta = RoomDelta::default();
+    for i in 0..40u64 {
+        delta.messages.extend(
+            room.message_at(&keys[(i % 10) as usize], "m", 1_000_000 + i)
+                .messages,
+        );
+    }
+    room.apply(delta);
+    assert_eq!(room.state.messages.len(), 20);
+    assert!(room
+        .state
+        .messages
+        .iter()
+        .all(|m| m.body.sent_at >= 1_000_020));
+    room.validate().expect("valid");
+}
+
+#[test]
+fn oversize_message_and_plaintext_in_private_room_are_dropped() {
+    // rule MSG-2.
+    let (mut room, keys) = room_with(Privacy::Public, 1);
+    let big = "x".repeat(room.state.config.body.max_message_bytes as usize + 1);
+    let d = room.message(&keys[0], &big);
+    room.apply(d);
+    assert!(room.state.messages.is_empty());
+
+    let (mut private, keys) = room_with(Privacy::Private, 1);
+    let sealed = private.message(&keys[0], "secret");
+    assert!(sealed.messages[0].body.body.is_sealed());
+    private.apply(sealed);
+    let mut plain =
+        TestRoom::with_owner(private.owner.clone(), Privacy::Public).message(&keys[0], "leak");
+    plain.members.clear();
+    private.apply(plain);
+    assert_eq!(private.state.messages.len(), 1);
+    assert!(private
+        .state
+        .messages
+        .iter()
+        .all(|m| m.body.body.is_sealed()));
+    private.validate().expect("valid");
+}
+
+#[test]
+fn oversize_nickname_ciphertext_is_rejected() {
+    // rule INFO-3.
+    let (mut room, keys) = room_with(Privacy::Private, 1);
+    let ok = room.nickname(&keys[0], 1, "alice");
+    room.apply(ok);
+    assert_eq!(room.state.member_info.len(), 1);
+    let mut big = room.nickname(&keys[0], 2, "bob");
+    if let RoomText::Sealed(sealed) = &mut big.member_info[0].body.nickname {
+        *sealed = Sealed {
+            secret_version: 0,
+            nonce: [0; 12],
+            ciphertext: vec![7; 64 + 16 + 1],
+        };
+    }
+    big.member_info[0] =
+        Signed::sign(&room.owner_key(), big.member_info[0].body.clone(), &keys[0]).unwrap();
+    assert_eq!(room.apply(big.clone()).rejected, 1);
+    let mut state = room.state.clone();
+    state.member_info = big.member_info;
+    let err = verify_state(&room.params, state).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RoomError::InvalidRecord {
+                what: "member info",
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn newest_nickname_wins_and_only_its_member_signs() {
+    // rules INFO-1, INFO-2.
+    let (mut room, keys) = room_with(Privacy::Public, 2);
+    let v2 = room.nickname(&keys[0], 2, "two");
+    let v1 = room.nickname(&keys[0], 1, "one");
+    room.apply(v2);
+    room.apply(v1);
+    assert_eq!(
+        room.state.member_info[0].body.nickname,
+        RoomText::Plain("two".into())
+    );
+    let mut forged = room.nickname(&keys[1], 3, "imposter");
+    forged.member_info[0].body.member = member_key(&keys[0]);
+    assert_eq!(room.apply(forged).rejected, 1);
+}
+
+#[test]
+fn rotation_prunes_departed_members_and_keeps_the_version() {
+    // rules SEC-3, SEC-4.
+    let (mut room, keys) = room_with(Privacy::Private, 3);
+    let recipients: Vec<_> = keys.iter().map(member_key).collect();
+    let v0 = room.secret_batch(0, &recipients);
+    room.apply(v0);
+    assert_eq!(room.state.secrets.blobs.len(), 4);
+    let owner = room.owner.clone();
+    let d = room.ban(&owner, &recipients[2]);
+    room.apply(d);
+    assert!(
+        room.state.secrets.blob_for(&recipients[2], 0).is_none(),
+        "departed member's blob pruned"
+    );
+    let v1 = room.secret_batch(1, &recipients[..2]);
+    room.apply(v1);
+    assert_eq!(room.state.secrets.current_version(), Some(1));
+    let holders: Vec<_> = room.state.secrets.holders(1).copied().collect();
+    assert_eq!(holders.len(), 3);
+    assert!(!holders.contains(&recipients[2]));
+    room.validate().expect("valid");
+}
+
+#[test]
+fn secret_versions_are_bounded() {
+    // rule SEC-4.
+    let (mut room, keys) = room_with(Privacy::Private, 1);
+    let recipients = vec![member_key(&keys[0])];
+    for v in 0..40 {
+        let d = room.secret_batch(v, &recipients);
+        room.apply(d);
+    }
+    let kept = brook_common::limits::MAX_SECRET_VERSIONS as usize;
+    assert_eq!(room.state.secrets.batches.len(), kept);
+    assert_eq!(room.state.secrets.current_version(), Some(39));
+    room.validate().expect("valid");
+}
+
+#[test]
+fn batch_without_owner_leaf_or_blob_without_leaf_is_rejected() {
+    // rules SEC-2, SEC-3.
+    let (mut room, keys) = room_with(Privacy::Private, 1);
+    let member = member_key(&keys[0]);
+    let blob = WrappedSecret {
+        version: 0,
+        member,
+        ciphertext: vec![1; 96],
+    };
+    let batch = SecretBatch {
+        version: 0,
+        leaves: vec![blob.leaf()],
+    };
+    let owner = room.owner.clone();
+    let batch = Signed::sign(&room.owner_key(), batch, &owner).unwrap();
+    let report = room.apply(RoomDelta {
+        secret_batches: vec![batch],
+        secret_blobs: vec![blob],
+        ..Default::default()
+    });
+    assert_eq!(report.rejected, 1);
+    assert!(
+        room.state.secrets.blobs.is_empty(),
+        "a blob no batch covers is dropped"
+    );
+}
+
+#[test]
+fn conflicting_blobs_resolve_the_same_way_in_any_order() {
+    // rule SEC-3: two owner devices wrapping differently converge on the smaller hash.
+    let (base, keys) = room_with(Privacy::Private, 1);
+    let member = member_key(&keys[0]);
+    let owner_key = base.owner_key();
+    let make = |byte: u8| {
+        let blobs = vec![
+            WrappedSecret {
+                version: 0,
+                member,
+                ciphertext: vec![byte; 96],
+            },
+            WrappedSecret {
+                version: 0,
+                member: owner_key,
+                ciphertext: vec![byte; 96],
+            },
+        ];
+        let mut leaves: Vec<_> = blobs.iter().map(|b| b.leaf()).collect();
+        leaves.sort();
+        let batch =
+            Signed::sign(&owner_key, SecretBatch { version: 0, leaves }, &base.owner).unwrap();
+        RoomDelta {
+            secret_batches: vec![batch],
+            secret_blobs: blobs,
+            ..Default::default()
+        }
+    };
+    let (a, b) = (make(1), make(2));
+    let mut ab = base.clone();
+    ab.apply(a.clone());
+    ab.apply(b.clone());
+    let mut ba = base.clone();
+    ba.apply(b);
+    ba.apply(a);
+    assert_eq!(ab.state_bytes(), ba.state_bytes());
+    assert_eq!(ab.state.secrets.blobs.len(), 2);
+    ab.validate().expect("valid");
+}
+
+#[test]
+fn upgrade_pointer_redelivered_out_of_order_never_moves_back() {
+    // rules UPG-1, UPG-2.
+    let (mut room, keys) = room_with(Privacy::Public, 1);
+    let (v1, v2) = (room.upgrade(1, [1; 32]), room.upgrade(2, [2; 32]));
+    room.apply(v2);
+    room.apply(v1);
+    assert_eq!(room.state.upgrade.as_ref().unwrap().body.successor, [2; 32]);
+    let mut forged = room.upgrade(3, [3; 32]);
+    let body = forged.upgrade.as_ref().unwrap().body.clone();
+    forged.upgrade = Some(Signed::sign(&room.owner_key(), body, &keys[0]).unwrap());
+    assert_eq!(room.apply(forged).rejected, 1);
+    assert_eq!(room.state.upgrade.as_ref().unwrap().body.version, 2);
+}
+
+#[test]
+fn wire_update_is_idempotent_and_skips_bad_entries() {
+    let (mut room, keys) = room_with(Privacy::Public, 2);
+    let params = room.params_bytes();
+    let state = room.state_bytes();
+    let mut delta = room.message(&keys[0], "hello");
+    let mut bad = room.message(&keys[1], "tampered");
+    bad.messages[0].body.sent_at += 1;
+    delta.messages.extend(bad.messages);
+    let delta = wire::encode_delta(&delta).unwrap();
+    let (once, report) = wire::update(&params, &state, &[Update::Delta(&delta)]).unwrap();
+    assert_eq!((report.admitted, report.rejected), (1, 1));
+    let (twice, report) = wire::update(&params, &once, &[Update::Delta(&delta)]).unwrap();
+    assert_eq!(once, twice, "applying the same delta twice is a no-op");
+    assert_eq!(report.admitted, 0);
+    wire::validate(&params, &once).expect("valid");
+    room.state = wire::decode_state(&once).unwrap();
+}
+
+#[test]
+fn garbage_is_an_error_never_a_panic() {
+    let (room, _) = room_with(Privacy::Public, 1);
+    let params = room.params_bytes();
+    let state = room.state_bytes();
+    for garbage in [
+        &b""[..],
+        b"\xff",
+        b"\x9f\x9f\x9f",
+        &[0xbf; 64],
+        &state[..state.len() / 2],
+    ] {
+        assert!(matches!(
+            wire::validate(&params, garbage),
+            Err(RoomError::MalformedInput { .. })
+        ));
+        assert!(wire::summarize(&params, garbage).is_err());
+        assert!(wire::validate(garbage, &state).is_err());
+        if !garbage.is_empty() {
+            assert!(wire::update(&params, &state, &[Update::Delta(garbage)]).is_err());
+        }
+        assert!(wire::delta(&params, &state, garbage).is_err());
+    }
+    let mut trailing = state.clone();
+    trailing.push(0);
+    assert!(wire::validate(&params, &trailing).is_err());
+}
+
+#[test]
+fn empty_delta_is_a_no_op_and_up_to_date_peer_gets_zero_bytes() {
+    let (room, keys) = room_with(Privacy::Public, 2);
+    let mut room = room;
+    let d = room.message(&keys[0], "hi");
+    room.apply(d);
+    let params = room.params_bytes();
+    let state = room.state_bytes();
+    let (same, _) = wire::update(&params, &state, &[Update::Delta(&[])]).unwrap();
+    assert_eq!(same, state);
+    let summary = wire::summarize(&params, &state).unwrap();
+    assert!(wire::delta(&params, &state, &summary).unwrap().is_empty());
+    assert!(summary.len() < state.len() / 2);
+}
+
+#[test]
+fn non_canonical_state_is_invalid() {
+    let (mut room, keys) = room_with(Privacy::Public, 3);
+    for k in &keys {
+        let d = room.message(k, "m");
+        room.apply(d);
+    }
+    let mut state = room.state.clone();
+    state.members.reverse();
+    assert!(matches!(
+        verify_state(&room.params, state),
+        Err(RoomError::NotCanonical(_))
+    ));
+    let mut state = room.state.clone();
+    state.messages[0].signature.0[0] ^= 1;
+    assert!(matches!(
+        verify_state(&room.params, state),
+        Err(RoomError::BadSignature { .. })
+    ));
+}
