@@ -2,8 +2,9 @@
 # Installs what building and testing Brook needs, skipping whatever is already there.
 # The one source of truth for tool versions: `.ci/run` and `cargo make install-tools` call it.
 #
-# First run on a fresh 2-core machine: about an hour, almost all of it compiling the freenet
-# node (20-35 min) and fdev (a further ~20 min). Later runs only check versions (seconds).
+# First run on a fresh, busy 2-core machine: about an hour. Measured: freenet 20-35 min,
+# fdev ~23 min more (it reuses the node's build dir), cargo-make ~9 min, cargo-fuzz ~2 min,
+# chromium ~20 s. Later runs only check versions (seconds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,20 +29,19 @@ has_version() {
     command -v "$1" >/dev/null && "$1" --version 2>/dev/null | grep -Eq "(^|[^0-9.])${2//./\\.}([^0-9.]|$)"
 }
 
-# has_cargo_subcommand NAME: true when `cargo NAME --version` works.
-has_cargo_subcommand() {
-    cargo "$1" --version >/dev/null 2>&1
-}
-
 install_rust() {
     # Installs the toolchain rust-toolchain.toml pins (with its wasm32 target) when missing.
     rustup toolchain install
     rustup target add wasm32-unknown-unknown
 }
 
-install_cargo_tools() {
-    has_cargo_subcommand make || cargo install --locked cargo-make --version "$CARGO_MAKE_VERSION"
-    has_cargo_subcommand fuzz || cargo install --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION"
+# install_cargo_subcommand SUBCOMMAND CRATE VERSION: any installed version will do.
+install_cargo_subcommand() {
+    if cargo "$1" --version >/dev/null 2>&1; then
+        echo "$2 already installed"
+    else
+        cargo install --locked "$2" --version "$3"
+    fi
 }
 
 # Not --locked: freenet's lock pins webpki-roots 1.0.11, which the registry mirror lacks.
@@ -74,8 +74,15 @@ install_browser() {
         apt-get install -y --no-install-recommends chromium chromium-driver
 }
 
+# binaryen's wasm-opt, pinned by tools/wasm-opt/package-lock.json (npm registry).
+install_wasm_opt() {
+    npm ci --prefix tools/wasm-opt --silent --no-audit --no-fund
+}
+
 step "rust toolchain + wasm32 target" install_rust
-step "cargo-make, cargo-fuzz" install_cargo_tools
+step "wasm-opt (binaryen)" install_wasm_opt
+step "cargo-make" install_cargo_subcommand make cargo-make "$CARGO_MAKE_VERSION"
+step "cargo-fuzz" install_cargo_subcommand fuzz cargo-fuzz "$CARGO_FUZZ_VERSION"
 step "freenet $FREENET_VERSION" install_freenet
 step "fdev $FDEV_VERSION" install_fdev
 step "chromium" install_browser

@@ -1,1 +1,204 @@
-fn main() {}
+//! Room benchmarks: each case next to its crypto floor (signatures in the state × one
+//! ed25519 `verify_strict` with a decompressed key), measured in the same run.
+//!
+//! `cargo make bench` runs criterion for every case, then prints a markdown table of
+//! medians and ratios to the floor.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use brook_common::room::config::Privacy;
+use brook_common::room::wire::{self, Update};
+use brook_common::testkit::{populated_room, TestRoom};
+use criterion::{criterion_group, Criterion};
+use ed25519_dalek::{Signer, SigningKey, Verifier as _};
+
+struct Case {
+    name: String,
+    params: Vec<u8>,
+    state: Vec<u8>,
+    /// A one-message delta, for the update cases.
+    delta: Option<Vec<u8>>,
+    signatures: usize,
+}
+
+fn one_message_delta(room: &mut TestRoom) -> Vec<u8> {
+    let author = room.owner.clone();
+    let delta = room.message(&author, "one more message");
+    wire::encode_delta(&delta).expect("delta encodes")
+}
+
+fn case(
+    name: &str,
+    privacy: Privacy,
+    members: usize,
+    messages: usize,
+    chain: bool,
+    update: bool,
+) -> Case {
+    let (mut room, _) = populated_room(privacy, members, messages, chain);
+    let delta = update.then(|| one_message_delta(&mut room));
+    Case {
+        name: name.to_string(),
+        params: room.params_bytes(),
+        state: room.state_bytes(),
+        delta,
+        signatures: room.state.signature_count() + usize::from(update),
+    }
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        case(
+            "validate: private, 50 members, 500 messages",
+            Privacy::Private,
+            50,
+            500,
+            false,
+            false,
+        ),
+        case(
+            "validate: private, 200 members, 500 messages",
+            Privacy::Private,
+            200,
+            500,
+            false,
+            false,
+        ),
+        case(
+            "validate: private, 500 members, 500 messages",
+            Privacy::Private,
+            500,
+            500,
+            false,
+            false,
+        ),
+        case(
+            "update+validate one message: private, 200 members, 500 messages",
+            Privacy::Private,
+            200,
+            500,
+            false,
+            true,
+        ),
+        case(
+            "validate: public, 200-deep invitation chain",
+            Privacy::Public,
+            200,
+            0,
+            true,
+            false,
+        ),
+        case(
+            "validate: public, 500-deep invitation chain",
+            Privacy::Public,
+            500,
+            0,
+            true,
+            false,
+        ),
+    ]
+}
+
+fn run(case: &Case) {
+    match &case.delta {
+        None => wire::validate(&case.params, &case.state).expect("valid"),
+        Some(delta) => {
+            let (next, _) =
+                wire::update(&case.params, &case.state, &[Update::Delta(delta)]).expect("update");
+            wire::validate(&case.params, &next).expect("valid");
+        }
+    }
+}
+
+struct Floor {
+    key: ed25519_dalek::VerifyingKey,
+    message: Vec<u8>,
+    signature: ed25519_dalek::Signature,
+}
+
+fn floor() -> Floor {
+    let key = SigningKey::from_bytes(&[7; 32]);
+    let message = vec![0x5a; 200]; // about one record's signing input
+    let signature = key.sign(&message);
+    Floor {
+        key: key.verifying_key(),
+        message,
+        signature,
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let f = floor();
+    c.bench_function("floor: one ed25519 verify_strict", |b| {
+        b.iter(|| {
+            f.key
+                .verify_strict(black_box(&f.message), black_box(&f.signature))
+                .expect("verifies")
+        })
+    });
+    let mut group = c.benchmark_group("room");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(3));
+    for case in cases() {
+        group.bench_function(&case.name, |b| b.iter(|| run(black_box(&case))));
+    }
+    group.finish();
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn time(iterations: usize, mut f: impl FnMut()) -> Duration {
+    f(); // warm up
+    median(
+        (0..iterations)
+            .map(|_| {
+                let start = Instant::now();
+                f();
+                start.elapsed()
+            })
+            .collect(),
+    )
+}
+
+fn table() {
+    let f = floor();
+    let verify = time(2001, || {
+        f.key
+            .verify_strict(black_box(&f.message), black_box(&f.signature))
+            .expect("verifies")
+    });
+    println!("\n## Room benchmarks (native, median)\n");
+    println!(
+        "one ed25519 verify_strict: {:.1} µs\n",
+        verify.as_secs_f64() * 1e6
+    );
+    println!("| case | signatures | floor (ms) | measured (ms) | × floor |");
+    println!("|---|---:|---:|---:|---:|");
+    for case in cases() {
+        let measured = time(11, || run(&case));
+        let floor = verify.as_secs_f64() * case.signatures as f64;
+        println!(
+            "| {} | {} | {:.2} | {:.2} | {:.2} |",
+            case.name,
+            case.signatures,
+            floor * 1e3,
+            measured.as_secs_f64() * 1e3,
+            measured.as_secs_f64() / floor
+        );
+    }
+}
+
+criterion_group!(benches, bench);
+
+fn main() {
+    if !std::env::args().any(|a| a == "--table-only") {
+        benches();
+        Criterion::default().configure_from_args().final_summary();
+    }
+    table();
+}

@@ -19,7 +19,7 @@ pub enum CodecError {
 }
 
 pub fn to_vec<T: Encode<()>>(value: &T) -> Result<Vec<u8>, CodecError> {
-    minicbor::to_vec(value).map_err(|e| CodecError::Encode(e.to_string()))
+    minicbor::to_vec(value).map_err(|_| CodecError::Encode("value cannot be encoded".into()))
 }
 
 /// Decode `bytes`, refusing inputs over `max` bytes and trailing garbage.
@@ -33,10 +33,31 @@ pub fn from_slice<T: for<'b> Decode<'b, ()>>(bytes: &[u8], max: usize) -> Result
     let mut decoder = minicbor::Decoder::new(bytes);
     let value = decoder
         .decode()
-        .map_err(|e| CodecError::Malformed(e.to_string()))?;
+        .map_err(|e| CodecError::Malformed(describe(&e)))?;
     let rest = bytes.len() - decoder.position();
     if rest != 0 {
         return Err(CodecError::Malformed(format!("{rest} trailing bytes")));
     }
     Ok(value)
+}
+
+/// A short description of a decode error. minicbor's own `Display` pulls float
+/// formatting into the WASM guests for a message nobody needs; what helps a reader is
+/// what went wrong and where.
+fn describe(err: &minicbor::decode::Error) -> String {
+    let what = if err.is_end_of_input() {
+        "unexpected end of input"
+    } else if err.is_type_mismatch() {
+        "unexpected type"
+    } else if err.is_unknown_variant() {
+        "unknown variant"
+    } else if err.is_missing_value() {
+        "missing field"
+    } else {
+        "invalid value"
+    };
+    match err.position() {
+        Some(at) => format!("{what} at byte {at}"),
+        None => what.to_string(),
+    }
 }

@@ -6,6 +6,7 @@
 //! room CRDT itself ([`room`]). The WASM crates are thin shells over this crate.
 
 pub mod codec;
+pub mod collections;
 pub mod ids;
 pub mod kdf;
 pub mod limits;

@@ -10,13 +10,12 @@
 //! [`Verifier`] decompresses each distinct key once per validation: a room's member keys
 //! sign many records, and decompression is a sizeable share of one verification.
 
-use std::collections::BTreeMap;
-
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use minicbor::Encode;
 use serde::{Deserialize, Serialize};
 
 use crate::codec;
+use crate::collections::Map;
 use crate::ids::MemberKey;
 use crate::protocol::RecordKind;
 
@@ -79,7 +78,7 @@ pub fn member_key(key: &SigningKey) -> MemberKey {
 /// Verifies signatures, decompressing each distinct signer key once.
 #[derive(Default)]
 pub struct Verifier {
-    keys: BTreeMap<MemberKey, Option<VerifyingKey>>,
+    keys: Map<MemberKey, Option<VerifyingKey>>,
     checked: u32,
 }
 

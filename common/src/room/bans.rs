@@ -15,14 +15,13 @@
 //!   displaces an older one, so old bans cannot be pushed out by many later bans.
 //! - BAN-6: the owner cannot be banned, and nobody bans themselves.
 
-use std::collections::BTreeSet;
-
 use minicbor::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 use super::config::RoomConfig;
 use super::members::MemberRecord;
 use super::signed::{RecordBody, Signed};
+use crate::collections::Set;
 use crate::ids::MemberKey;
 use crate::protocol::RecordKind;
 
@@ -75,7 +74,8 @@ pub fn is_authorized(ban: &Ban, owner: &MemberKey, config: &RoomConfig) -> bool 
 /// no key twice.
 fn chain_links(chain: &[MemberRecord], owner: &MemberKey, target: &MemberKey) -> bool {
     let mut expected_inviter = *owner;
-    let mut seen = BTreeSet::from([*owner]);
+    let mut seen: Set<MemberKey> = Set::default();
+    seen.insert(*owner);
     for link in chain {
         if link.body.inviter != expected_inviter || !seen.insert(link.body.invitee) {
             return false;

@@ -14,12 +14,11 @@
 //! Chains are walked once per apply: the breadth-first pass visits each record once, so
 //! checking the tree is O(members), however deep it is.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use minicbor::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 use super::signed::{RecordBody, Signed};
+use crate::collections::{Map, Set};
 use crate::ids::{MemberKey, RecordId};
 use crate::protocol::RecordKind;
 
@@ -47,21 +46,22 @@ impl RecordBody for Invitation {
 /// Who is in the room, derived from the records held.
 #[derive(Debug, Clone, Default)]
 pub struct Membership {
-    /// Effective members (owner excluded) → the invitation that admits them.
-    pub admitted: BTreeMap<MemberKey, MemberRecord>,
+    /// Effective members' (owner excluded) invitations, sorted by invitee.
+    pub admitted: Vec<MemberRecord>,
 }
 
 impl Membership {
     /// Whether `key` may act as a member (the owner always may).
     pub fn is_member(&self, key: &MemberKey, owner: &MemberKey) -> bool {
-        key == owner || self.admitted.contains_key(key)
+        key == owner || self.admitted_record(key).is_some()
     }
 
-    /// Effective member keys, owner first.
-    pub fn keys_with_owner(&self, owner: &MemberKey) -> Vec<MemberKey> {
-        std::iter::once(*owner)
-            .chain(self.admitted.keys().copied())
-            .collect()
+    /// The invitation that admits `key`, if `key` is an effective member.
+    pub fn admitted_record(&self, key: &MemberKey) -> Option<&MemberRecord> {
+        self.admitted
+            .binary_search_by(|r| r.body.invitee.cmp(key))
+            .ok()
+            .map(|i| &self.admitted[i])
     }
 }
 
@@ -69,10 +69,10 @@ impl Membership {
 pub fn compute_membership(
     owner: &MemberKey,
     candidates: &[MemberRecord],
-    banned: &BTreeSet<MemberKey>,
+    banned: &Set<MemberKey>,
     max_members: u32,
 ) -> Membership {
-    let mut by_inviter: BTreeMap<MemberKey, Vec<(u64, RecordId, usize)>> = BTreeMap::new();
+    let mut by_inviter: Map<MemberKey, Vec<(u64, RecordId, usize)>> = Map::default();
     for (index, record) in candidates.iter().enumerate() {
         let inv = &record.body;
         // rule MEM-5 and rule BAN-3: a banned key never re-enters, by replay or by a new
@@ -86,9 +86,10 @@ pub fn compute_membership(
             .push((inv.invited_at, record.id(), index));
     }
 
-    let mut membership = Membership::default();
+    // Breadth-first from the owner; within a level, by (invited_at, record id).
+    let mut admitted: Map<MemberKey, usize> = Map::default();
     let mut level = vec![*owner];
-    while !level.is_empty() && membership.admitted.len() < max_members as usize {
+    while !level.is_empty() && admitted.len() < max_members as usize {
         let mut next: Vec<(u64, RecordId, usize)> = level
             .iter()
             .filter_map(|inviter| by_inviter.get(inviter))
@@ -98,18 +99,21 @@ pub fn compute_membership(
         next.sort_unstable();
         level = Vec::new();
         for (_, _, index) in next {
-            if membership.admitted.len() >= max_members as usize {
+            if admitted.len() >= max_members as usize {
                 break; // rule MEM-4
             }
-            let record = &candidates[index];
-            if membership.admitted.contains_key(&record.body.invitee) {
+            let invitee = candidates[index].body.invitee;
+            if admitted.contains_key(&invitee) {
                 continue; // rule MEM-3: an earlier invitation already admitted them
             }
-            membership
-                .admitted
-                .insert(record.body.invitee, record.clone());
-            level.push(record.body.invitee);
+            admitted.insert(invitee, index);
+            level.push(invitee);
         }
     }
-    membership
+    let mut records: Vec<MemberRecord> = admitted
+        .into_values()
+        .map(|i| candidates[i].clone())
+        .collect();
+    records.sort_unstable_by_key(|r| r.body.invitee);
+    Membership { admitted: records }
 }

@@ -8,7 +8,6 @@
 //! is normalizing once.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet};
 
 use super::bans::is_authorized;
 use super::config::Privacy;
@@ -16,6 +15,7 @@ use super::member_info;
 use super::members::{compute_membership, Membership};
 use super::secrets::{SecretsState, MAX_LEAF_VERSIONS};
 use super::state::RoomState;
+use crate::collections::{Map, Set};
 use crate::ids::MemberKey;
 
 /// The canonical state of the records in `state`, whose signatures the caller checked.
@@ -27,16 +27,16 @@ pub fn normalize(mut state: RoomState, owner: &MemberKey) -> RoomState {
     let mut bans = std::mem::take(&mut state.bans);
     bans.retain(|ban| is_authorized(&ban.body, owner, &config));
     bans.sort_by_cached_key(|ban| (ban.body.banned_at, ban.id()));
-    let mut targets = BTreeSet::new();
+    let mut targets: Set<MemberKey> = Set::default();
     bans.retain(|ban| targets.insert(ban.body.target));
     bans.truncate(config.max_bans as usize);
-    let banned: BTreeSet<MemberKey> = bans.iter().map(|ban| ban.body.target).collect();
-    bans.sort_by(|a, b| a.body.target.cmp(&b.body.target));
+    let banned: Set<MemberKey> = bans.iter().map(|ban| ban.body.target).collect();
+    bans.sort_unstable_by_key(|ban| ban.body.target);
     state.bans = bans;
 
     // Members: the invitation tree (MEM-2..MEM-5).
     let membership = compute_membership(owner, &state.members, &banned, config.max_members);
-    state.members = membership.admitted.values().cloned().collect();
+    state.members = membership.admitted.clone();
 
     // Member info: members only (INFO-1), fits and sealed when private (INFO-3), newest
     // version per member (INFO-2).
@@ -67,7 +67,7 @@ pub fn normalize(mut state: RoomState, owner: &MemberKey) -> RoomState {
     keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     keyed.dedup_by(|later, first| later.0 == first.0);
     let per_author = config.per_author_messages();
-    let mut counts: BTreeMap<MemberKey, usize> = BTreeMap::new();
+    let mut counts: Map<MemberKey, usize> = Map::default();
     keyed.retain(|(_, m)| {
         let count = counts.entry(m.body.author).or_insert(0);
         *count += 1;
@@ -95,7 +95,7 @@ fn normalize_secrets(secrets: &mut SecretsState, membership: &Membership, owner:
         .batches
         .dedup_by(|later, first| later.signature == first.signature);
 
-    let leaves: BTreeSet<(u32, MemberKey, [u8; 32])> = secrets
+    let leaves: Set<(u32, MemberKey, [u8; 32])> = secrets
         .batches
         .iter()
         .flat_map(|b| {
@@ -113,7 +113,7 @@ fn normalize_secrets(secrets: &mut SecretsState, membership: &Membership, owner:
         .collect();
     blobs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     blobs.dedup_by(|later, first| (later.0 .0, later.0 .1) == (first.0 .0, first.0 .1));
-    let kept: BTreeSet<(u32, MemberKey, [u8; 32])> = blobs.iter().map(|(key, _)| *key).collect();
+    let kept: Set<(u32, MemberKey, [u8; 32])> = blobs.iter().map(|(key, _)| *key).collect();
     secrets.batches.retain(|b| {
         b.body
             .leaves

@@ -3,12 +3,11 @@
 //! A summary names every record a state holds by its 16-byte id; a delta carries the
 //! records the summary does not name. A peer that holds everything gets an empty delta.
 
-use std::collections::BTreeSet;
-
 use minicbor::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 use super::state::{RoomDelta, RoomState};
+use crate::collections::Set;
 use crate::ids::RecordId;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
@@ -60,8 +59,8 @@ impl RoomState {
 
     /// The records of this state that `summary` does not name.
     pub fn delta_since(&self, summary: &RoomSummary) -> RoomDelta {
-        let known: BTreeSet<&RecordId> = summary.records.iter().collect();
-        let known_blobs: BTreeSet<&RecordId> = summary.blobs.iter().collect();
+        let known: Set<&RecordId> = summary.records.iter().collect();
+        let known_blobs: Set<&RecordId> = summary.blobs.iter().collect();
         let missing = |id: RecordId| !known.contains(&id);
         RoomDelta {
             config: (self.config.id() != summary.config).then(|| self.config.clone()),

@@ -2,8 +2,6 @@
 //! delta adds ([`VerifiedState::apply`]). Each signature is checked at most once per
 //! call; records already held in a verified state are never checked again.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use super::bans::BanRecord;
 use super::config::{self, check_config};
 use super::error::RoomError;
@@ -13,6 +11,7 @@ use super::normalize::normalize;
 use super::secrets::{batch_shape_ok, blob_shape_ok};
 use super::state::{RoomDelta, RoomParams, RoomState};
 use super::upgrade;
+use crate::collections::{Map, Set};
 use crate::ids::{MemberKey, RecordId};
 use crate::sign::{Sig, Verifier};
 
@@ -227,13 +226,13 @@ fn admit<T>(report: &mut ApplyReport, ok: bool, into: &mut Vec<T>, record: T) {
 
 /// Ids of the records a state holds, so a delta's known records are not re-checked.
 struct HeldIds {
-    ids: BTreeSet<RecordId>,
-    blobs: BTreeSet<(u32, MemberKey, [u8; 32])>,
+    ids: Set<RecordId>,
+    blobs: Set<(u32, MemberKey, [u8; 32])>,
 }
 
 impl HeldIds {
     fn of(state: &RoomState) -> Self {
-        let mut ids = BTreeSet::new();
+        let mut ids = Set::default();
         ids.extend(state.members.iter().map(|r| r.id()));
         ids.extend(state.bans.iter().map(|r| r.id()));
         ids.extend(state.member_info.iter().map(|r| r.id()));
@@ -254,7 +253,7 @@ impl HeldIds {
 struct Checker {
     owner: MemberKey,
     verifier: Verifier,
-    invitations: BTreeMap<Sig, Invitation>,
+    invitations: Map<Sig, Invitation>,
 }
 
 impl Checker {
@@ -262,7 +261,7 @@ impl Checker {
         Checker {
             owner,
             verifier: Verifier::new(),
-            invitations: BTreeMap::new(),
+            invitations: Map::default(),
         }
     }
 

@@ -123,15 +123,19 @@ pub fn audit(wasm: &[u8], policy: &Policy) -> Report {
     if let Err(e) = read_sections(wasm, &mut report) {
         report.problems.push(Problem::Malformed(e));
     }
-    let imports = report
+    let mut found: Vec<Problem> = report
         .imports
         .iter()
-        .filter_map(|i| judge_import(i, policy));
-    let debug_sections = (report.custom_sections.iter())
-        .filter(|name| name.starts_with(".debug"))
-        .map(|name| Problem::DebugSection(name.clone()));
-    let found: Vec<Problem> = imports.chain(debug_sections).collect();
-    report.problems.extend(found);
+        .filter_map(|i| judge_import(i, policy))
+        .collect();
+    found.extend(
+        report
+            .custom_sections
+            .iter()
+            .filter(|name| name.starts_with(".debug"))
+            .map(|name| Problem::DebugSection(name.clone())),
+    );
+    report.problems.append(&mut found);
     report
 }
 

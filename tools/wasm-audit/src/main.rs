@@ -3,6 +3,7 @@
 //! Prints one line per file and one `error:` line per problem; exits 1 if any file has a
 //! problem, 2 on a usage error.
 
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -76,6 +77,7 @@ fn main() -> ExitCode {
         }
     };
     let mut all_ok = true;
+    let mut text = String::new();
     let mut json_reports = Vec::new();
     for file in &args.files {
         let name = Path::new(file)
@@ -85,24 +87,21 @@ fn main() -> ExitCode {
             Ok(bytes) => audit(&bytes, &args.policy),
             Err(e) => {
                 all_ok = false;
-                if args.json {
-                    json_reports.push(json!({ "file": file, "ok": false, "problems": [format!("cannot read: {e}")] }));
-                } else {
-                    println!("{name}: cannot read {file}: {e}");
-                }
+                let problem = format!("cannot read {file}: {e}");
+                text.push_str(&format!("{name}: {problem}\n"));
+                json_reports.push(json!({ "file": file, "ok": false, "problems": [problem] }));
                 continue;
             }
         };
         all_ok &= report.is_ok();
-        if args.json {
-            json_reports.push(to_json(file, &report));
-        } else {
-            print_text(&name, &report, args.list);
-        }
+        text.push_str(&to_text(&name, &report, args.list));
+        json_reports.push(to_json(file, &report));
     }
     if args.json {
-        println!("{:#}", serde_json::Value::Array(json_reports));
+        text = format!("{:#}\n", serde_json::Value::Array(json_reports));
     }
+    // A closed pipe (`wasm-audit ... | head`) is not worth a panic; the exit code still counts.
+    let _ = std::io::stdout().write_all(text.as_bytes());
     if all_ok {
         ExitCode::SUCCESS
     } else {
@@ -110,30 +109,28 @@ fn main() -> ExitCode {
     }
 }
 
-fn print_text(name: &str, report: &Report, list: bool) {
+fn to_text(name: &str, report: &Report, list: bool) -> String {
     let n = report.imports.len();
-    println!(
+    let mut lines = vec![format!(
         "{name}: {} bytes ({:.1} KiB), {n} import{}, {}",
         report.bytes,
         report.bytes as f64 / 1024.0,
         if n == 1 { "" } else { "s" },
         if report.is_ok() { "ok" } else { "FAILED" },
-    );
+    )];
     if list {
-        for import in &report.imports {
-            println!("  import {import}");
-        }
-        for section in &report.custom_sections {
-            println!("  custom section {section:?}");
-        }
+        lines.extend(report.imports.iter().map(|i| format!("  import {i}")));
+        let sections = report.custom_sections.iter();
+        lines.extend(sections.map(|s| format!("  custom section {s:?}")));
     }
-    for problem in &report.problems {
-        println!("  error: {problem}");
-    }
+    lines.extend(report.problems.iter().map(|p| format!("  error: {p}")));
+    lines.join("\n") + "\n"
 }
 
 fn to_json(file: &str, report: &Report) -> serde_json::Value {
-    let imports: Vec<_> = (report.imports.iter())
+    let imports: Vec<_> = report
+        .imports
+        .iter()
         .map(|i| json!({ "module": i.module, "name": i.name, "kind": i.kind }))
         .collect();
     let problems: Vec<_> = report.problems.iter().map(|p| p.to_string()).collect();
