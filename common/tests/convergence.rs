@@ -7,96 +7,11 @@
 //! what the union would keep; one summary/delta exchange — what Freenet peers do — heals
 //! it, and the second test checks exactly that.
 
-use brook_common::ids::MemberKey;
 use brook_common::room::config::Privacy;
-use brook_common::room::text::RoomText;
 use brook_common::room::RoomDelta;
-use brook_common::sign::member_key;
-use brook_common::testkit::{signing_key, TestRoom};
-use ed25519_dalek::SigningKey;
+use brook_common::testkit::scenario::{author, base_room, key_pool, Op};
+use brook_common::testkit::TestRoom;
 use proptest::prelude::*;
-
-/// One operation a replica performs: (kind, actor, target) as random bytes.
-type Op = (u8, u8, u8);
-
-fn base_room(private: bool, max_messages: u32) -> TestRoom {
-    let mut room = TestRoom::new(if private {
-        Privacy::Private
-    } else {
-        Privacy::Public
-    });
-    let owner = room.owner.clone();
-    let keys = room.add_members(4, false);
-    let config = room.config_change(&owner, |c| {
-        c.moderators = vec![member_key(&keys[0])];
-        c.max_messages = max_messages;
-    });
-    room.apply(config);
-    if private {
-        let recipients: Vec<MemberKey> = keys.iter().map(member_key).collect();
-        let batch = room.secret_batch(0, &recipients);
-        room.apply(batch);
-    }
-    room
-}
-
-fn members(room: &TestRoom) -> Vec<MemberKey> {
-    room.state.members.iter().map(|r| r.body.invitee).collect()
-}
-
-fn signer_for(room: &TestRoom, key: &MemberKey, pool: &[SigningKey]) -> SigningKey {
-    if *key == room.owner_key() {
-        return room.owner.clone();
-    }
-    pool.iter()
-        .find(|k| member_key(k) == *key)
-        .cloned()
-        .expect("known key")
-}
-
-/// Perform `ops` on `replica`, returning the deltas it produced.
-fn author(
-    replica: &mut TestRoom,
-    label: &str,
-    ops: &[Op],
-    pool: &mut Vec<SigningKey>,
-) -> Vec<RoomDelta> {
-    let mut out = Vec::new();
-    for (i, &(kind, actor, target)) in ops.iter().enumerate() {
-        let mut present = vec![replica.owner_key()];
-        present.extend(members(replica));
-        let actor_key = present[actor as usize % present.len()];
-        let actor = signer_for(replica, &actor_key, pool);
-        let delta = match kind % 7 {
-            0 => {
-                let fresh = signing_key(label, i as u64);
-                pool.push(fresh.clone());
-                replica.invite(&actor, &fresh)
-            }
-            1 | 2 => replica.message(&actor, &format!("{label} says {i}")),
-            3 => {
-                let victim = present[target as usize % present.len()];
-                replica.ban(&actor, &victim) // often unauthorized: must be skipped alike
-            }
-            4 => replica.nickname(&actor, u64::from(target), &format!("nick{target}")),
-            5 => {
-                let owner = replica.owner.clone();
-                replica.config_change(&owner, |c| c.name = RoomText::Plain(format!("{label}{i}")))
-            }
-            _ => {
-                if replica.private() {
-                    let next = replica.state.secrets.current_version().map_or(0, |v| v + 1);
-                    replica.secret_batch(next, &members(replica))
-                } else {
-                    replica.upgrade(u64::from(target % 4), [target; 32])
-                }
-            }
-        };
-        replica.apply(delta.clone());
-        out.push(delta);
-    }
-    out
-}
 
 fn scenario(
     private: bool,
@@ -104,8 +19,13 @@ fn scenario(
     a_ops: &[Op],
     b_ops: &[Op],
 ) -> (TestRoom, Vec<RoomDelta>) {
-    let base = base_room(private, max_messages);
-    let mut pool: Vec<SigningKey> = (0..4).map(|i| signing_key("member", i)).collect();
+    let privacy = if private {
+        Privacy::Private
+    } else {
+        Privacy::Public
+    };
+    let base = base_room(privacy, max_messages);
+    let mut pool = key_pool();
     let (mut a, mut b) = (base.clone(), base.clone());
     let mut deltas = author(&mut a, "a", a_ops, &mut pool);
     deltas.extend(author(&mut b, "b", b_ops, &mut pool));

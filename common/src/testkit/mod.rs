@@ -6,6 +6,9 @@
 //! member), not ECIES: the contract treats them as opaque bounded bytes, and the chat
 //! delegate owns the real wrap.
 
+pub mod corpus;
+pub mod scenario;
+
 use ed25519_dalek::SigningKey;
 
 use crate::ids::MemberKey;
