@@ -5,12 +5,15 @@
 //! What it trusts: only the pinned `freenet` release ([`FREENET_VERSION`]); a missing
 //! or different binary makes tests fail loudly rather than skip.
 
+mod artifacts;
+pub mod bundle;
 mod client;
 mod error;
 mod http;
 mod node;
 mod sockets;
 
+pub use artifacts::{fdev_binary, guest_wasm, room_contract_wasm, workspace_root, FDEV_VERSION};
 pub use client::{contract_key, delegate_key, Client, Notified, DEFAULT_TIMEOUT};
 pub use error::{Error, Result};
 pub use http::{http_get, http_get_with_headers, HttpResponse};

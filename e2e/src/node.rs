@@ -1,6 +1,7 @@
 //! One isolated Freenet node per test: a network-mode gateway that never joins
 //! anything (`--is-gateway --skip-load-from-network`), listening on loopback only,
-//! on ports picked fresh for it, with its config, data and logs in a temp dir.
+//! on ports picked fresh for it, with its config, data, logs and web-app cache in a
+//! temp dir.
 //! Network mode rather than `freenet local` because only network mode services
 //! delegate-issued contract requests and notifications (docs/RUNTIME.md).
 //!
@@ -110,7 +111,7 @@ impl Node {
             .tempdir()
             .map_err(Error::io("create the node's temp dir"))?;
         let root = dir.path().to_path_buf();
-        for sub in ["config", "data", "logs"] {
+        for sub in ["config", "data", "logs", "webapp_cache"] {
             fs::create_dir(root.join(sub))
                 .map_err(Error::io(format!("create {}", root.join(sub).display())))?;
         }
@@ -226,6 +227,11 @@ impl Node {
             .env("FREENET_LOG_TO_STDERR", "1")
             .env("FREENET_TELEMETRY_ENABLED", "false")
             .env("RUST_LOG", "info")
+            // Plain text in the log file, so tails printed on failure are readable.
+            .env("NO_COLOR", "1")
+            // Otherwise it is ~/.cache/freenet/webapp_cache, shared by every node of the
+            // user and swept by each of them.
+            .env("FREENET_WEBAPP_CACHE_DIR", dir("webapp_cache"))
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(stderr)

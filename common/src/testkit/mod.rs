@@ -319,7 +319,18 @@ pub fn populated_room(
     messages: usize,
     chain: bool,
 ) -> (TestRoom, Vec<SigningKey>) {
-    let mut room = TestRoom::new(privacy);
+    populated_room_owned_by(signing_key("owner", 0), privacy, members, messages, chain)
+}
+
+/// [`populated_room`] for a given owner (a different owner is a different contract).
+pub fn populated_room_owned_by(
+    owner: SigningKey,
+    privacy: Privacy,
+    members: usize,
+    messages: usize,
+    chain: bool,
+) -> (TestRoom, Vec<SigningKey>) {
+    let mut room = TestRoom::with_owner(owner, privacy);
     let keys = room.add_members(members, chain);
     if privacy == Privacy::Private {
         let recipients: Vec<MemberKey> = keys.iter().map(member_key).collect();

@@ -1,0 +1,99 @@
+//! Real-node benchmark (a report, not a timed test): PUT, then UPDATE with one message,
+//! rooms of the shapes the contract must handle, timed from the client, median of three
+//! fresh contracts each. The node re-runs `validate_state` on the whole state after every
+//! UPDATE, so per-signature cost inside WASM is what decides how big a room can be.
+//!
+//! Run: `cargo make bench-node`.
+
+use std::time::{Duration, Instant};
+
+use brook_common::room::config::Privacy;
+use brook_common::room::wire;
+use brook_common::testkit::{populated_room_owned_by, signing_key};
+use brook_e2e::{room_contract_wasm, Client, Node};
+
+struct Shape {
+    name: &'static str,
+    privacy: Privacy,
+    members: usize,
+    messages: usize,
+    chain: bool,
+    target: Duration,
+}
+
+const SHAPES: [Shape; 3] = [
+    Shape {
+        name: "private, flat invitations, 500 members, 100 messages",
+        privacy: Privacy::Private,
+        members: 500,
+        messages: 100,
+        chain: false,
+        target: Duration::from_millis(100),
+    },
+    Shape {
+        name: "public, one invitation chain of depth 200",
+        privacy: Privacy::Public,
+        members: 200,
+        messages: 0,
+        chain: true,
+        target: Duration::from_millis(50),
+    },
+    Shape {
+        name: "public, one invitation chain of depth 500",
+        privacy: Privacy::Public,
+        members: 500,
+        messages: 0,
+        chain: true,
+        target: Duration::from_millis(120),
+    },
+];
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bench_room_contract_in_the_node() {
+    let wasm = room_contract_wasm();
+    let node = Node::start().await.expect("node starts");
+    let mut client = Client::connect(&node).await.expect("connects");
+    println!("\n## Real-node benchmark (median of 3 fresh contracts)\n");
+    println!("| room | signatures | PUT (ms) | UPDATE (ms) | target (ms) | ms / signature (UPDATE) |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (s, shape) in SHAPES.iter().enumerate() {
+        let (mut puts, mut updates, mut signatures) = (Vec::new(), Vec::new(), 0);
+        for i in 0..3 {
+            let owner = signing_key("bench-node-owner", (s * 10 + i) as u64);
+            let (mut room, keys) =
+                populated_room_owned_by(owner, shape.privacy, shape.members, shape.messages, shape.chain);
+            signatures = room.state.signature_count() + 1;
+            let start = Instant::now();
+            let key = client
+                .put(&wasm, room.params_bytes(), room.state_bytes())
+                .await
+                .expect("PUT accepted");
+            puts.push(start.elapsed());
+            let author = keys.last().cloned().unwrap_or_else(|| room.owner.clone());
+            let delta = room.message(&author, "one more message");
+            let start = Instant::now();
+            client
+                .update_delta(&key, wire::encode_delta(&delta).unwrap())
+                .await
+                .expect("UPDATE accepted");
+            updates.push(start.elapsed());
+        }
+        let (put, update) = (median(puts), median(updates));
+        println!(
+            "| {} | {} | {:.1} | {:.1} | {} | {:.3} |",
+            shape.name,
+            signatures,
+            put.as_secs_f64() * 1e3,
+            update.as_secs_f64() * 1e3,
+            shape.target.as_millis(),
+            update.as_secs_f64() * 1e3 / signatures as f64,
+        );
+    }
+    drop(client);
+    node.stop().await.expect("node stops");
+}
