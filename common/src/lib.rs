@@ -5,6 +5,7 @@
 //! KDF ([`kdf`]), content sealing ([`seal`]), secret-bearing types ([`secret`]) and the
 //! room CRDT itself ([`room`]). The WASM crates are thin shells over this crate.
 
+pub mod batch_verify;
 pub mod codec;
 pub mod collections;
 pub mod ids;

@@ -53,3 +53,6 @@ impl RecordKind {
 
 /// blake3 `derive_key` context of a wrapped secret's hash (a secret batch's leaf).
 pub const WRAPPED_SECRET_CONTEXT: &str = "brook v1 2026-11 wrapped-secret";
+
+/// blake3 `derive_key` context of the batch-verification weights.
+pub const BATCH_WEIGHTS_CONTEXT: &str = "brook v1 2026-11 batch-verify weights";

@@ -1,21 +1,18 @@
 //! Domain-separated, room-bound signatures.
 //!
 //! Every signed record is signed over
-//! `len(tag) ‖ tag ‖ room_owner_vk ‖ canonical CBOR(record body)` and checked with
-//! ed25519 `verify_strict` (canonical encodings, no small-order keys or `R`). The tag
-//! names the record type and protocol version; the owner key names the room. So a
-//! signature is never valid for another record type or another room, and the length
-//! prefix keeps one tag from being read as a prefix of another.
-//!
-//! [`Verifier`] decompresses each distinct key once per validation: a room's member keys
-//! sign many records, and decompression is a sizeable share of one verification.
+//! `len(tag) ‖ tag ‖ room_owner_vk ‖ canonical CBOR(record body)`. The tag names the
+//! record type and protocol version; the owner key names the room. So a signature is
+//! never valid for another record type or another room, and the length prefix keeps one
+//! tag from being read as a prefix of another. Signing is plain ed25519; what counts as
+//! a valid signature is decided in one place, [`crate::batch_verify`].
 
-use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use ed25519_dalek::{Signer, SigningKey};
 use minicbor::Encode;
 use serde::{Deserialize, Serialize};
 
+use crate::batch_verify::{KeyCache, SignatureBatch};
 use crate::codec;
-use crate::collections::Map;
 use crate::ids::MemberKey;
 use crate::protocol::RecordKind;
 
@@ -39,8 +36,6 @@ impl core::fmt::Debug for Sig {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SigError {
-    #[error("signer key is not a valid ed25519 point")]
-    MalformedKey,
     #[error("signature does not verify")]
     BadSignature,
     #[error("record body cannot be encoded")]
@@ -75,21 +70,16 @@ pub fn member_key(key: &SigningKey) -> MemberKey {
     MemberKey(key.verifying_key().to_bytes())
 }
 
-/// Verifies signatures, decompressing each distinct signer key once.
+/// Checks one signature at a time under the room's acceptance rule (see
+/// [`crate::batch_verify`]); states and deltas use [`SignatureBatch`] directly.
 #[derive(Default)]
 pub struct Verifier {
-    keys: Map<MemberKey, Option<VerifyingKey>>,
-    checked: u32,
+    keys: KeyCache,
 }
 
 impl Verifier {
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// How many signatures this verifier has checked (benchmarks report it).
-    pub fn signatures_checked(&self) -> u32 {
-        self.checked
     }
 
     /// Verify `sig` by `signer` over a record of `kind` in room `room`.
@@ -101,24 +91,13 @@ impl Verifier {
         body: &T,
         sig: &Sig,
     ) -> Result<(), SigError> {
-        let cbor = codec::to_vec(body).map_err(|_| SigError::Encoding)?;
-        self.verify_bytes(signer, &signing_input(kind, room, &cbor), sig)
-    }
-
-    fn verify_bytes(
-        &mut self,
-        signer: &MemberKey,
-        input: &[u8],
-        sig: &Sig,
-    ) -> Result<(), SigError> {
-        let key = *self
-            .keys
-            .entry(*signer)
-            .or_insert_with(|| VerifyingKey::from_bytes(signer.as_bytes()).ok());
-        let key = key.ok_or(SigError::MalformedKey)?;
-        self.checked += 1;
-        key.verify_strict(input, &Signature::from_bytes(&sig.0))
-            .map_err(|_| SigError::BadSignature)
+        let mut batch = SignatureBatch::new();
+        batch.add(0, kind, room, signer, body, sig);
+        if batch.verify(&mut self.keys).is_empty() {
+            Ok(())
+        } else {
+            Err(SigError::BadSignature)
+        }
     }
 }
 

@@ -59,14 +59,21 @@ async fn bench_room_contract_in_the_node() {
     let node = Node::start().await.expect("node starts");
     let mut client = Client::connect(&node).await.expect("connects");
     println!("\n## Real-node benchmark (median of 3 fresh contracts)\n");
-    println!("| room | signatures | PUT (ms) | UPDATE (ms) | target (ms) | ms / signature (UPDATE) |");
+    println!(
+        "| room | signatures | PUT (ms) | UPDATE (ms) | target (ms) | ms / signature (UPDATE) |"
+    );
     println!("|---|---:|---:|---:|---:|---:|");
     for (s, shape) in SHAPES.iter().enumerate() {
         let (mut puts, mut updates, mut signatures) = (Vec::new(), Vec::new(), 0);
         for i in 0..3 {
             let owner = signing_key("bench-node-owner", (s * 10 + i) as u64);
-            let (mut room, keys) =
-                populated_room_owned_by(owner, shape.privacy, shape.members, shape.messages, shape.chain);
+            let (mut room, keys) = populated_room_owned_by(
+                owner,
+                shape.privacy,
+                shape.members,
+                shape.messages,
+                shape.chain,
+            );
             signatures = room.state.signature_count() + 1;
             let start = Instant::now();
             let key = client

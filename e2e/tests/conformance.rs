@@ -57,7 +57,11 @@ fn verify(privacy: Privacy, label: &str) -> Outcome {
             String::from_utf8_lossy(&output.stderr)
         )
     });
-    let count = |field: &str| report[field].as_u64().unwrap_or_else(|| panic!("report lacks {field}"));
+    let count = |field: &str| {
+        report[field]
+            .as_u64()
+            .unwrap_or_else(|| panic!("report lacks {field}"))
+    };
     let outcome = Outcome {
         cases: count("cases_run"),
         violations: count("violations"),
@@ -78,14 +82,25 @@ fn verify(privacy: Privacy, label: &str) -> Outcome {
     for property in report["properties"].as_array().into_iter().flatten() {
         println!("  {}: {}", property["property"], property["status"]);
     }
-    for reason in report["inconclusive_reasons"].as_array().into_iter().flatten() {
+    for reason in report["inconclusive_reasons"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
         println!("  inconclusive: {reason}");
     }
     for finding in report["findings"].as_array().into_iter().flatten() {
         println!("  FINDING: {finding}");
     }
-    assert!(output.status.success(), "fdev reported a failure: {:?}", output.status);
-    assert_eq!(outcome.violations, 0, "merge-law violations in the {label} corpus");
+    assert!(
+        output.status.success(),
+        "fdev reported a failure: {:?}",
+        output.status
+    );
+    assert_eq!(
+        outcome.violations, 0,
+        "merge-law violations in the {label} corpus"
+    );
     outcome
 }
 
@@ -99,5 +114,8 @@ fn room_contract_obeys_freenets_merge_laws() {
         public.violations + private.violations,
         public.inconclusive + private.inconclusive
     );
-    assert!(cases >= 500, "only {cases} cases ran: the corpus is too thin to say much");
+    assert!(
+        cases >= 500,
+        "only {cases} cases ran: the corpus is too thin to say much"
+    );
 }

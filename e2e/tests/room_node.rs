@@ -34,7 +34,9 @@ async fn room_lives_in_the_real_node() {
     let owner = room.owner.clone();
     let newcomer = signing_key("node-test", 1);
     let mut from_alice = room.invite(&owner, &newcomer);
-    from_alice.messages.extend(room.message(&members[0], "hello from alice").messages);
+    from_alice
+        .messages
+        .extend(room.message(&members[0], "hello from alice").messages);
     let mut from_bob = room.message(&members[1], "hello from bob");
     from_bob.bans.extend(room.ban(&owner, &recipients[2]).bans);
     let (a, b) = tokio::join!(
@@ -54,19 +56,35 @@ async fn room_lives_in_the_real_node() {
     }
 
     // Both connections read the same bytes, holding both clients' changes.
-    let seen_by_alice = alice_conn.get(&key).await.unwrap().expect("alice finds the room");
-    let seen_by_bob = bob_conn.get(&key).await.unwrap().expect("bob finds the room");
-    assert_eq!(seen_by_alice, seen_by_bob, "both connections read identical state");
+    let seen_by_alice = alice_conn
+        .get(&key)
+        .await
+        .unwrap()
+        .expect("alice finds the room");
+    let seen_by_bob = bob_conn
+        .get(&key)
+        .await
+        .unwrap()
+        .expect("bob finds the room");
+    assert_eq!(
+        seen_by_alice, seen_by_bob,
+        "both connections read identical state"
+    );
     wire::validate(&room.params_bytes(), &seen_by_alice).expect("valid");
     let state = wire::decode_state(&seen_by_alice).unwrap();
     let in_room = |k| state.members.iter().any(|r| r.body.invitee == k);
     assert!(in_room(member_key(&newcomer)), "the invitation landed");
     assert!(!in_room(recipients[2]), "the ban landed");
     assert_eq!(state.messages.len(), 2, "both messages landed");
-    assert!(state.secrets.blob_for(&recipients[2], 0).is_none(), "the banned member's blob is pruned");
+    assert!(
+        state.secrets.blob_for(&recipients[2], 0).is_none(),
+        "the banned member's blob is pruned"
+    );
 
     // Garbage is rejected with an error and changes nothing.
-    let err = alice_conn.update_delta(&key, b"\xffnot a delta".to_vec()).await;
+    let err = alice_conn
+        .update_delta(&key, b"\xffnot a delta".to_vec())
+        .await;
     assert!(err.is_err(), "garbage delta must be refused");
     let after = alice_conn.get(&key).await.unwrap().unwrap();
     assert_eq!(after, seen_by_alice);
@@ -76,7 +94,11 @@ async fn room_lives_in_the_real_node() {
     drop(bob_conn);
     node.restart().await.expect("node restarts");
     let mut again = Client::connect(&node).await.expect("reconnect");
-    let restored = again.get(&key).await.unwrap().expect("room still there after restart");
+    let restored = again
+        .get(&key)
+        .await
+        .unwrap()
+        .expect("room still there after restart");
     assert_eq!(restored, seen_by_alice);
     drop(again);
     let status = node.stop().await.expect("node stops");

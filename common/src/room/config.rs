@@ -89,7 +89,7 @@ impl RecordBody for RoomConfig {
 
 /// Structural checks of a config body (rule CFG-3).
 pub fn check_config(config: &RoomConfig) -> Result<(), RoomError> {
-    let bad = |rule: &str| Err(RoomError::invalid("config", rule.to_string()));
+    let bad = |rule: &'static str| Err(RoomError::invalid("config", rule));
     if config.max_members > MAX_MEMBERS
         || config.max_messages > MAX_MESSAGES
         || config.max_message_bytes > MAX_MESSAGE_BYTES

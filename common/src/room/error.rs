@@ -14,11 +14,14 @@ pub enum RoomError {
     BadSignature { what: &'static str },
     /// A record violates a structural rule (sizes, limits, shapes).
     #[error("invalid {what}: {rule}")]
-    InvalidRecord { what: &'static str, rule: String },
+    InvalidRecord {
+        what: &'static str,
+        rule: &'static str,
+    },
     /// The state holds records its own rules would drop (unauthorized, over a limit,
     /// unsorted): it is not the canonical form of its records.
-    #[error("state is not canonical: {0}")]
-    NotCanonical(String),
+    #[error("state is not canonical: {0} holds records its rules drop, or is unsorted")]
+    NotCanonical(&'static str),
 }
 
 impl RoomError {
@@ -29,10 +32,7 @@ impl RoomError {
         }
     }
 
-    pub(crate) fn invalid(what: &'static str, rule: impl Into<String>) -> Self {
-        RoomError::InvalidRecord {
-            what,
-            rule: rule.into(),
-        }
+    pub(crate) fn invalid(what: &'static str, rule: &'static str) -> Self {
+        RoomError::InvalidRecord { what, rule }
     }
 }

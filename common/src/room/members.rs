@@ -17,6 +17,7 @@
 use minicbor::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
+use super::order::{sort_by, Key};
 use super::signed::{RecordBody, Signed};
 use crate::collections::{Map, Set};
 use crate::ids::{MemberKey, RecordId};
@@ -90,13 +91,13 @@ pub fn compute_membership(
     let mut admitted: Map<MemberKey, usize> = Map::default();
     let mut level = vec![*owner];
     while !level.is_empty() && admitted.len() < max_members as usize {
-        let mut next: Vec<(u64, RecordId, usize)> = level
+        let next: Vec<(u64, RecordId, usize)> = level
             .iter()
             .filter_map(|inviter| by_inviter.get(inviter))
             .flatten()
             .copied()
             .collect();
-        next.sort_unstable();
+        let next = sort_by(next, |(at, id, _)| Key::new().u64(*at).id(id).done());
         level = Vec::new();
         for (_, _, index) in next {
             if admitted.len() >= max_members as usize {
@@ -110,10 +111,11 @@ pub fn compute_membership(
             level.push(invitee);
         }
     }
-    let mut records: Vec<MemberRecord> = admitted
+    let records: Vec<MemberRecord> = admitted
         .into_values()
         .map(|i| candidates[i].clone())
         .collect();
-    records.sort_unstable_by_key(|r| r.body.invitee);
-    Membership { admitted: records }
+    Membership {
+        admitted: sort_by(records, |r| Key::new().member(&r.body.invitee).done()),
+    }
 }

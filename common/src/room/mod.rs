@@ -20,6 +20,7 @@ pub mod member_info;
 pub mod members;
 pub mod messages;
 mod normalize;
+mod order;
 pub mod secrets;
 mod signed;
 mod state;

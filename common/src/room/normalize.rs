@@ -7,12 +7,11 @@
 //! message stays older than the window, a banned key stays banned), so normalizing twice
 //! is normalizing once.
 
-use std::cmp::Reverse;
-
 use super::bans::is_authorized;
 use super::config::Privacy;
 use super::member_info;
 use super::members::{compute_membership, Membership};
+use super::order::{sort_by, sorted_by, Key};
 use super::secrets::{SecretsState, MAX_LEAF_VERSIONS};
 use super::state::RoomState;
 use crate::collections::{Map, Set};
@@ -26,13 +25,14 @@ pub fn normalize(mut state: RoomState, owner: &MemberKey) -> RoomState {
     // Bans: authorized (BAN-2, BAN-6), one per target (BAN-4), earliest kept (BAN-5).
     let mut bans = std::mem::take(&mut state.bans);
     bans.retain(|ban| is_authorized(&ban.body, owner, &config));
-    bans.sort_by_cached_key(|ban| (ban.body.banned_at, ban.id()));
+    let mut bans = sort_by(bans, |ban| {
+        Key::new().u64(ban.body.banned_at).id(&ban.id()).done()
+    });
     let mut targets: Set<MemberKey> = Set::default();
     bans.retain(|ban| targets.insert(ban.body.target));
     bans.truncate(config.max_bans as usize);
     let banned: Set<MemberKey> = bans.iter().map(|ban| ban.body.target).collect();
-    bans.sort_unstable_by_key(|ban| ban.body.target);
-    state.bans = bans;
+    state.bans = sort_by(bans, |ban| Key::new().member(&ban.body.target).done());
 
     // Members: the invitation tree (MEM-2..MEM-5).
     let membership = compute_membership(owner, &state.members, &banned, config.max_members);
@@ -46,7 +46,13 @@ pub fn normalize(mut state: RoomState, owner: &MemberKey) -> RoomState {
             && member_info::fits(&info.body)
             && (!private || info.body.nickname.is_sealed())
     });
-    infos.sort_by_cached_key(|info| (info.body.member, Reverse(info.body.version), info.id()));
+    let mut infos = sort_by(infos, |info| {
+        Key::new()
+            .member(&info.body.member)
+            .u64_desc(info.body.version)
+            .id(&info.id())
+            .done()
+    });
     infos.dedup_by(|later, first| later.body.member == first.body.member);
     state.member_info = infos;
 
@@ -60,11 +66,9 @@ pub fn normalize(mut state: RoomState, owner: &MemberKey) -> RoomState {
             && m.body.body.fits(config.max_message_bytes as usize)
             && (!private || m.body.body.is_sealed())
     });
-    let mut keyed: Vec<_> = messages
-        .into_iter()
-        .map(|m| ((Reverse(m.body.sent_at), Reverse(m.id())), m))
-        .collect();
-    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut keyed = sorted_by(messages, |m| {
+        Key::new().u64_desc(m.body.sent_at).id_desc(&m.id()).done()
+    });
     keyed.dedup_by(|later, first| later.0 == first.0);
     let per_author = config.per_author_messages();
     let mut counts: Map<MemberKey, usize> = Map::default();
@@ -88,9 +92,9 @@ fn normalize_secrets(secrets: &mut SecretsState, membership: &Membership, owner:
     };
     let oldest = current.saturating_sub(MAX_LEAF_VERSIONS - 1);
     secrets.batches.retain(|b| b.body.version >= oldest);
-    secrets
-        .batches
-        .sort_by_cached_key(|b| (b.body.version, b.id()));
+    secrets.batches = sort_by(std::mem::take(&mut secrets.batches), |b| {
+        Key::new().u32(b.body.version).id(&b.id()).done()
+    });
     secrets
         .batches
         .dedup_by(|later, first| later.signature == first.signature);
@@ -111,7 +115,9 @@ fn normalize_secrets(secrets: &mut SecretsState, membership: &Membership, owner:
         .map(|blob| ((blob.version, blob.member, blob.hash()), blob))
         .filter(|(key, _)| leaves.contains(key))
         .collect();
-    blobs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    blobs = sort_by(blobs, |(k, _)| {
+        Key::new().u32(k.0).member(&k.1).hash(&k.2).done()
+    });
     blobs.dedup_by(|later, first| (later.0 .0, later.0 .1) == (first.0 .0, first.0 .1));
     let kept: Set<(u32, MemberKey, [u8; 32])> = blobs.iter().map(|(key, _)| *key).collect();
     secrets.batches.retain(|b| {

@@ -1,19 +1,20 @@
-//! Checking signatures: a whole state once ([`verify_state`]), or only the records a
-//! delta adds ([`VerifiedState::apply`]). Each signature is checked at most once per
-//! call; records already held in a verified state are never checked again.
+//! Checking signatures: a whole state ([`verify_state`]) or only the records a delta
+//! adds ([`VerifiedState::apply`]), each as one signature batch. Records already held in
+//! a verified state are never checked again.
 
 use super::bans::BanRecord;
 use super::config::{self, check_config};
 use super::error::RoomError;
 use super::member_info;
-use super::members::{Invitation, MemberRecord};
+use super::members::MemberRecord;
 use super::normalize::normalize;
 use super::secrets::{batch_shape_ok, blob_shape_ok};
+use super::signed::{RecordBody, Signed};
 use super::state::{RoomDelta, RoomParams, RoomState};
 use super::upgrade;
-use crate::collections::{Map, Set};
+use crate::batch_verify::{KeyCache, SignatureBatch};
+use crate::collections::Set;
 use crate::ids::{MemberKey, RecordId};
-use crate::sign::{Sig, Verifier};
 
 /// A room state whose every signature verified and which is in canonical form: the
 /// proof token the update path requires before it builds on a state.
@@ -33,25 +34,79 @@ pub struct ApplyReport {
     pub rejected: usize,
 }
 
+/// Queues records' signatures, one group per record, remembering what each group is.
+struct Checks<'a> {
+    owner: MemberKey,
+    batch: SignatureBatch,
+    labels: Vec<&'static str>,
+    /// The state whose invitations are known good (or checked in this same batch): a
+    /// ban's chain link *equal* to one of them is not checked twice. Equality of the
+    /// whole record, not of its id: an id names a signature, and a forged body may
+    /// borrow a real signature.
+    state: Option<&'a RoomState>,
+}
+
+impl<'a> Checks<'a> {
+    fn new(owner: MemberKey) -> Self {
+        Checks {
+            owner,
+            batch: SignatureBatch::new(),
+            labels: Vec::new(),
+            state: None,
+        }
+    }
+
+    /// Open a group for one record.
+    fn group(&mut self, label: &'static str) -> usize {
+        self.labels.push(label);
+        self.labels.len() - 1
+    }
+
+    fn record<T: RecordBody>(&mut self, group: usize, record: &Signed<T>) {
+        let signer = record.body.signer(&self.owner);
+        self.batch.add(
+            group,
+            T::KIND,
+            &self.owner,
+            &signer,
+            &record.body,
+            &record.signature,
+        );
+    }
+
+    fn one<T: RecordBody>(&mut self, label: &'static str, record: &Signed<T>) -> usize {
+        let group = self.group(label);
+        self.record(group, record);
+        group
+    }
+
+    /// A ban and the invitations of the chain it carries, as one group.
+    fn ban(&mut self, ban: &BanRecord) -> usize {
+        let group = self.one("ban", ban);
+        for link in &ban.body.chain {
+            if !self.state.is_some_and(|s| is_held_invitation(s, link)) {
+                self.record(group, link);
+            }
+        }
+        group
+    }
+
+    fn verify(self) -> (Set<usize>, Vec<&'static str>) {
+        (self.batch.verify(&mut KeyCache::default()), self.labels)
+    }
+}
+
+fn is_held_invitation(state: &RoomState, link: &MemberRecord) -> bool {
+    state
+        .members
+        .binary_search_by(|r| r.body.invitee.cmp(&link.body.invitee))
+        .is_ok_and(|i| state.members[i] == *link)
+}
+
 /// Verify every signature in `state` and that it is canonical.
 pub fn verify_state(params: &RoomParams, state: RoomState) -> Result<VerifiedState, RoomError> {
     let owner = params.owner;
-    let mut checker = Checker::new(owner);
-    let bad = |what| move |_| RoomError::BadSignature { what };
-
     check_config(&state.config.body)?;
-    state
-        .config
-        .verify(&mut checker.verifier, &owner)
-        .map_err(bad("config"))?;
-    for record in &state.members {
-        checker
-            .invitation(record)
-            .map_err(bad("member invitation"))?;
-    }
-    for ban in &state.bans {
-        checker.ban(ban).map_err(bad("ban"))?;
-    }
     for info in &state.member_info {
         if !member_info::fits(&info.body) {
             return Err(RoomError::invalid(
@@ -59,8 +114,6 @@ pub fn verify_state(params: &RoomParams, state: RoomState) -> Result<VerifiedSta
                 "INFO-3: nickname too large",
             ));
         }
-        info.verify(&mut checker.verifier, &owner)
-            .map_err(bad("member info"))?;
     }
     for batch in &state.secrets.batches {
         if !batch_shape_ok(&batch.body, &owner) {
@@ -69,29 +122,42 @@ pub fn verify_state(params: &RoomParams, state: RoomState) -> Result<VerifiedSta
                 "SEC-2: leaves unsorted or no owner leaf",
             ));
         }
-        batch
-            .verify(&mut checker.verifier, &owner)
-            .map_err(bad("secret batch"))?;
     }
     if !state.secrets.blobs.iter().all(blob_shape_ok) {
         return Err(RoomError::invalid("wrapped secret", "SEC-5: too large"));
     }
+
+    let mut checks = Checks::new(owner);
+    checks.state = Some(&state);
+    checks.one("config", &state.config);
+    for record in &state.members {
+        checks.one("member invitation", record);
+    }
+    for ban in &state.bans {
+        checks.ban(ban);
+    }
+    for info in &state.member_info {
+        checks.one("member info", info);
+    }
+    for batch in &state.secrets.batches {
+        checks.one("secret batch", batch);
+    }
     for message in &state.messages {
-        message
-            .verify(&mut checker.verifier, &owner)
-            .map_err(bad("message"))?;
+        checks.one("message", message);
     }
     if let Some(upgrade) = &state.upgrade {
-        upgrade
-            .verify(&mut checker.verifier, &owner)
-            .map_err(bad("upgrade"))?;
+        checks.one("upgrade", upgrade);
+    }
+    let (failed, labels) = checks.verify();
+    if let Some(first) = failed.iter().min() {
+        return Err(RoomError::BadSignature {
+            what: labels[*first],
+        });
     }
 
     let canonical = normalize(state.clone(), &owner);
     if let Some(component) = first_difference(&canonical, &state) {
-        return Err(RoomError::NotCanonical(format!(
-            "{component} holds records its rules drop, or is unsorted"
-        )));
+        return Err(RoomError::NotCanonical(component));
     }
     Ok(VerifiedState { state, owner })
 }
@@ -106,6 +172,18 @@ fn first_difference(a: &RoomState, b: &RoomState) -> Option<&'static str> {
     ]
     .into_iter()
     .find_map(|(differs, name)| differs.then_some(name))
+}
+
+/// The records of a delta that are new to a state, each with its signature group.
+#[derive(Default)]
+struct NewRecords {
+    config: Option<(usize, super::config::ConfigRecord)>,
+    members: Vec<(usize, MemberRecord)>,
+    bans: Vec<(usize, BanRecord)>,
+    member_info: Vec<(usize, super::member_info::MemberInfoRecord)>,
+    batches: Vec<(usize, super::secrets::SecretBatchRecord)>,
+    messages: Vec<(usize, super::messages::MessageRecord)>,
+    upgrade: Option<(usize, super::upgrade::UpgradeRecord)>,
 }
 
 impl VerifiedState {
@@ -134,156 +212,149 @@ impl VerifiedState {
     /// Add the valid new records of `delta`, skipping invalid ones, and normalize.
     pub fn apply(self, delta: RoomDelta) -> (VerifiedState, ApplyReport) {
         let owner = self.owner;
-        let mut report = ApplyReport::default();
         let mut state = self.state;
-        let mut checker = Checker::new(owner);
-        let held = HeldIds::of(&state);
+        let mut report = ApplyReport::default();
+        let held = held_ids(&state);
+        let mut new = NewRecords::default();
+        let mut shape_rejected = 0;
 
-        if let Some(incoming) = delta.config {
-            if incoming != state.config {
-                let ok = check_config(&incoming.body).is_ok()
-                    && incoming.verify(&mut checker.verifier, &owner).is_ok();
-                count(&mut report, ok);
-                if ok {
-                    state.config = config::pick(state.config, incoming);
-                }
+        let mut checks = Checks::new(owner);
+        checks.state = Some(&state);
+        if let Some(incoming) = delta.config.filter(|c| *c != state.config) {
+            if check_config(&incoming.body).is_ok() {
+                new.config = Some((checks.one("config", &incoming), incoming));
+            } else {
+                shape_rejected += 1;
             }
         }
-        // Invitations already held are known good and serve as cache for ban chains.
-        for record in &state.members {
-            checker.known(record);
+        for record in delta
+            .members
+            .into_iter()
+            .filter(|r| !held.contains(&r.id()))
+        {
+            new.members
+                .push((checks.one("member invitation", &record), record));
         }
-        for record in delta.members {
-            if !held.ids.contains(&record.id()) {
-                let ok = checker.invitation(&record).is_ok();
-                admit(&mut report, ok, &mut state.members, record);
+        for ban in delta.bans.into_iter().filter(|r| !held.contains(&r.id())) {
+            new.bans.push((checks.ban(&ban), ban));
+        }
+        for info in delta
+            .member_info
+            .into_iter()
+            .filter(|r| !held.contains(&r.id()))
+        {
+            if member_info::fits(&info.body) {
+                new.member_info
+                    .push((checks.one("member info", &info), info));
+            } else {
+                shape_rejected += 1;
             }
         }
-        for ban in delta.bans {
-            if !held.ids.contains(&ban.id()) {
-                let ok = checker.ban(&ban).is_ok();
-                admit(&mut report, ok, &mut state.bans, ban);
+        for batch in delta
+            .secret_batches
+            .into_iter()
+            .filter(|r| !held.contains(&r.id()))
+        {
+            if batch_shape_ok(&batch.body, &owner) {
+                new.batches
+                    .push((checks.one("secret batch", &batch), batch));
+            } else {
+                shape_rejected += 1;
             }
         }
-        for info in delta.member_info {
-            if !held.ids.contains(&info.id()) {
-                let ok = info.verify(&mut checker.verifier, &owner).is_ok()
-                    && member_info::fits(&info.body);
-                admit(&mut report, ok, &mut state.member_info, info);
+        for message in delta
+            .messages
+            .into_iter()
+            .filter(|r| !held.contains(&r.id()))
+        {
+            new.messages
+                .push((checks.one("message", &message), message));
+        }
+        if let Some(incoming) = delta.upgrade.filter(|u| Some(u) != state.upgrade.as_ref()) {
+            new.upgrade = Some((checks.one("upgrade", &incoming), incoming));
+        }
+        let (failed, _) = checks.verify();
+
+        let mut keep = |group: usize| {
+            let ok = !failed.contains(&group);
+            if ok {
+                report.admitted += 1;
+            } else {
+                report.rejected += 1;
+            }
+            ok
+        };
+        if let Some((group, incoming)) = new.config {
+            if keep(group) {
+                state.config = config::pick(state.config, incoming);
             }
         }
-        for batch in delta.secret_batches {
-            if !held.ids.contains(&batch.id()) {
-                let ok = batch_shape_ok(&batch.body, &owner)
-                    && batch.verify(&mut checker.verifier, &owner).is_ok();
-                admit(&mut report, ok, &mut state.secrets.batches, batch);
+        state.members.extend(
+            new.members
+                .into_iter()
+                .filter(|(g, _)| keep(*g))
+                .map(|(_, r)| r),
+        );
+        state.bans.extend(
+            new.bans
+                .into_iter()
+                .filter(|(g, _)| keep(*g))
+                .map(|(_, r)| r),
+        );
+        state.member_info.extend(
+            new.member_info
+                .into_iter()
+                .filter(|(g, _)| keep(*g))
+                .map(|(_, r)| r),
+        );
+        state.secrets.batches.extend(
+            new.batches
+                .into_iter()
+                .filter(|(g, _)| keep(*g))
+                .map(|(_, r)| r),
+        );
+        state.messages.extend(
+            new.messages
+                .into_iter()
+                .filter(|(g, _)| keep(*g))
+                .map(|(_, r)| r),
+        );
+        if let Some((group, incoming)) = new.upgrade {
+            if keep(group) {
+                state.upgrade = upgrade::pick(state.upgrade, Some(incoming));
             }
         }
+        let held_blobs: Set<(u32, MemberKey, [u8; 32])> = state
+            .secrets
+            .blobs
+            .iter()
+            .map(|b| (b.version, b.member, b.hash()))
+            .collect();
         for blob in delta.secret_blobs {
-            if !held
-                .blobs
-                .contains(&(blob.version, blob.member, blob.hash()))
-            {
-                let ok = blob_shape_ok(&blob);
-                admit(&mut report, ok, &mut state.secrets.blobs, blob);
+            if held_blobs.contains(&(blob.version, blob.member, blob.hash())) {
+                continue;
+            }
+            if blob_shape_ok(&blob) {
+                report.admitted += 1;
+                state.secrets.blobs.push(blob);
+            } else {
+                report.rejected += 1;
             }
         }
-        for message in delta.messages {
-            if !held.ids.contains(&message.id()) {
-                let ok = message.verify(&mut checker.verifier, &owner).is_ok();
-                admit(&mut report, ok, &mut state.messages, message);
-            }
-        }
-        if let Some(incoming) = delta.upgrade {
-            if Some(&incoming) != state.upgrade.as_ref() {
-                let ok = incoming.verify(&mut checker.verifier, &owner).is_ok();
-                count(&mut report, ok);
-                if ok {
-                    state.upgrade = upgrade::pick(state.upgrade, Some(incoming));
-                }
-            }
-        }
+        report.rejected += shape_rejected;
 
         let state = normalize(state, &owner);
         (VerifiedState { state, owner }, report)
     }
 }
 
-fn count(report: &mut ApplyReport, ok: bool) {
-    if ok {
-        report.admitted += 1;
-    } else {
-        report.rejected += 1;
-    }
-}
-
-fn admit<T>(report: &mut ApplyReport, ok: bool, into: &mut Vec<T>, record: T) {
-    count(report, ok);
-    if ok {
-        into.push(record);
-    }
-}
-
-/// Ids of the records a state holds, so a delta's known records are not re-checked.
-struct HeldIds {
-    ids: Set<RecordId>,
-    blobs: Set<(u32, MemberKey, [u8; 32])>,
-}
-
-impl HeldIds {
-    fn of(state: &RoomState) -> Self {
-        let mut ids = Set::default();
-        ids.extend(state.members.iter().map(|r| r.id()));
-        ids.extend(state.bans.iter().map(|r| r.id()));
-        ids.extend(state.member_info.iter().map(|r| r.id()));
-        ids.extend(state.secrets.batches.iter().map(|r| r.id()));
-        ids.extend(state.messages.iter().map(|r| r.id()));
-        let blobs = state
-            .secrets
-            .blobs
-            .iter()
-            .map(|b| (b.version, b.member, b.hash()))
-            .collect();
-        HeldIds { ids, blobs }
-    }
-}
-
-/// A verifier plus a cache of invitations already checked, so an invitation that is
-/// both a member record and a link in a ban's chain is verified once.
-struct Checker {
-    owner: MemberKey,
-    verifier: Verifier,
-    invitations: Map<Sig, Invitation>,
-}
-
-impl Checker {
-    fn new(owner: MemberKey) -> Self {
-        Checker {
-            owner,
-            verifier: Verifier::new(),
-            invitations: Map::default(),
-        }
-    }
-
-    fn known(&mut self, record: &MemberRecord) {
-        self.invitations
-            .insert(record.signature, record.body.clone());
-    }
-
-    fn invitation(&mut self, record: &MemberRecord) -> Result<(), crate::sign::SigError> {
-        if self.invitations.get(&record.signature) == Some(&record.body) {
-            return Ok(());
-        }
-        record.verify(&mut self.verifier, &self.owner)?;
-        self.known(record);
-        Ok(())
-    }
-
-    fn ban(&mut self, ban: &BanRecord) -> Result<(), crate::sign::SigError> {
-        ban.verify(&mut self.verifier, &self.owner)?;
-        for link in &ban.body.chain {
-            self.invitation(link)?;
-        }
-        Ok(())
-    }
+/// Ids of the signed records a state holds, so a delta's known records are skipped.
+fn held_ids(state: &RoomState) -> Set<RecordId> {
+    let mut ids = Set::default();
+    ids.extend(state.members.iter().map(|r| r.id()));
+    ids.extend(state.bans.iter().map(|r| r.id()));
+    ids.extend(state.member_info.iter().map(|r| r.id()));
+    ids.extend(state.secrets.batches.iter().map(|r| r.id()));
+    ids.extend(state.messages.iter().map(|r| r.id()));
+    ids
 }
