@@ -11,7 +11,7 @@ use brook_e2e::bundle::{BundleTransition, ReplayBundle};
 use brook_e2e::{fdev_binary, room_contract_wasm};
 
 /// Cases fdev may build per bundle (its default is 512).
-const MAX_CASES: usize = 2000;
+const MAX_CASES: usize = 4000;
 
 struct Outcome {
     cases: u64,
@@ -79,8 +79,23 @@ fn verify(privacy: Privacy, label: &str) -> Outcome {
         outcome.violations,
         outcome.inconclusive,
     );
-    for property in report["properties"].as_array().into_iter().flatten() {
-        println!("  {}: {}", property["property"], property["status"]);
+    let mut checked = Vec::new();
+    for p in report["properties"].as_array().into_iter().flatten() {
+        let name = p["property"].as_str().unwrap_or("?");
+        let verdict = p["verdict"].as_str().unwrap_or("?");
+        println!(
+            "  {name:<30} {verdict:<13} run {:>5}  held {:>5}  inconclusive {:>3}  skipped (budget {}, size {}), not sampled {}",
+            p["cases_run"], p["holds"], p["inconclusive"], p["cases_skipped_budget"],
+            p["cases_skipped_oversized"], p["cases_not_sampled"]
+        );
+        assert_ne!(verdict, "violated", "{label}: {name} violated");
+        if p["cases_run"].as_u64().unwrap_or(0) > 0 {
+            checked.push(name.to_string());
+        }
+    }
+    // The delta laws are the reason to feed a bundle rather than loose states.
+    for law in ["delta_idempotence", "delta_permutation_invariance", "transition_path_agreement", "state_associativity"] {
+        assert!(checked.iter().any(|c| c == law), "{label}: {law} ran no case");
     }
     for reason in report["inconclusive_reasons"]
         .as_array()
