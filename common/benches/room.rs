@@ -11,7 +11,7 @@ use brook_common::room::config::Privacy;
 use brook_common::room::wire::{self, Update};
 use brook_common::testkit::{populated_room, TestRoom};
 use criterion::{criterion_group, Criterion};
-use ed25519_dalek::{Signer, SigningKey, Verifier as _};
+use ed25519_dalek::{Signer, SigningKey};
 
 struct Case {
     name: String,

@@ -309,7 +309,11 @@ mod tests {
         // s + l: the same scalar mod l, but not canonically encoded.
         let mut s = [0u8; 32];
         s.copy_from_slice(&sig.0[32..]);
-        let l = curve25519_dalek::constants::BASEPOINT_ORDER.to_bytes();
+        // l = 2^252 + 27742317777372353535851937790883648493, little-endian.
+        let l: [u8; 32] = [
+            0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9,
+            0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+        ];
         let mut carry = 0u16;
         for i in 0..32 {
             let sum = s[i] as u16 + l[i] as u16 + carry;

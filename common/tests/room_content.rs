@@ -8,11 +8,7 @@ use brook_common::room::wire::{self, Update};
 use brook_common::room::{verify_state, RoomDelta, RoomError, Signed};
 use brook_common::seal::Sealed;
 use brook_common::sign::member_key;
-use brook_common::testkit::{signing_key, TestRoom};
-
-fn key(n: u64) -> ed25519_dalek::SigningKey {
-    signing_key("content", n)
-}
+use brook_common::testkit::TestRoom;
 
 fn room_with(privacy: Privacy, members: usize) -> (TestRoom, Vec<ed25519_dalek::SigningKey>) {
     let mut room = TestRoom::new(privacy);

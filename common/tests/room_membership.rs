@@ -111,9 +111,8 @@ fn ban_removes_the_target_and_its_subtree() {
     let mut room = TestRoom::new(Privacy::Public);
     let owner = room.owner.clone();
     let (a, b, c) = (key(1), key(2), key(3));
-    for d in [room.invite(&owner, &a)] {
-        room.apply(d);
-    }
+    let d = room.invite(&owner, &a);
+    room.apply(d);
     let d = room.invite(&a, &b);
     room.apply(d);
     let d = room.invite(&b, &c);

@@ -94,8 +94,16 @@ fn verify(privacy: Privacy, label: &str) -> Outcome {
         }
     }
     // The delta laws are the reason to feed a bundle rather than loose states.
-    for law in ["delta_idempotence", "delta_permutation_invariance", "transition_path_agreement", "state_associativity"] {
-        assert!(checked.iter().any(|c| c == law), "{label}: {law} ran no case");
+    for law in [
+        "delta_idempotence",
+        "delta_permutation_invariance",
+        "transition_path_agreement",
+        "state_associativity",
+    ] {
+        assert!(
+            checked.iter().any(|c| c == law),
+            "{label}: {law} ran no case"
+        );
     }
     for reason in report["inconclusive_reasons"]
         .as_array()

@@ -104,7 +104,7 @@ mod tests {
         let by_key = sort_by(pairs.to_vec(), |(a, b)| Key::new().u64(*a).u32(*b).done());
         assert_eq!(by_key, by_tuple);
         let mut desc = pairs.to_vec();
-        desc.sort_by(|x, y| y.0.cmp(&x.0));
+        desc.sort_by_key(|p| std::cmp::Reverse(p.0));
         let by_desc = sort_by(pairs.to_vec(), |(a, _)| Key::new().u64_desc(*a).done());
         assert_eq!(
             by_desc.iter().map(|p| p.0).collect::<Vec<_>>(),
