@@ -5,6 +5,8 @@
 //! The only property checked is the contract's promise (DESIGN §5): it returns, `Ok` or
 //! `Err`, and never panics — a panic in WASM is a trap on every node hosting the room.
 
+pub mod seeded;
+
 use freenet_stdlib::prelude::{
     ContractInstanceId, Parameters, State, StateDelta, StateSummary, UpdateData,
 };
