@@ -10,9 +10,12 @@ use brook_common::room::wire;
 use brook_common::testkit::scenario::{author, base_room, key_pool};
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 
-/// Valid material: parameters, states and deltas of one public and one private room.
+/// One room's valid material: parameters, states, deltas.
+pub type SeedRoom = (Vec<u8>, Vec<Vec<u8>>, Vec<Vec<u8>>);
+
+/// Valid material of one public and one private room.
 pub struct Seeds {
-    pub rooms: Vec<(Vec<u8>, Vec<Vec<u8>>, Vec<Vec<u8>>)>,
+    pub rooms: Vec<SeedRoom>,
 }
 
 pub fn seeds() -> &'static Seeds {
