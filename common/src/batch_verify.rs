@@ -111,6 +111,12 @@ impl SignatureBatch {
         }
     }
 
+    /// Queue a signature over raw `message` bytes that carry their own domain tag (for
+    /// signatures outside rooms, e.g. a web container's publisher metadata).
+    pub fn add_raw(&mut self, group: usize, signer: &MemberKey, message: &[u8], sig: &Sig) {
+        self.push(group, signer, message, sig);
+    }
+
     /// [`Self::add`] for an already encoded body (one copy of this code for every
     /// record type keeps the guest WASM small).
     #[inline(never)]
@@ -123,6 +129,10 @@ impl SignatureBatch {
         cbor: &[u8],
         sig: &Sig,
     ) {
+        self.push(group, signer, &signing_input(kind, room, cbor), sig);
+    }
+
+    fn push(&mut self, group: usize, signer: &MemberKey, message: &[u8], sig: &Sig) {
         let mut r_bytes = [0u8; 32];
         r_bytes.copy_from_slice(&sig.0[..32]);
         let mut s_bytes = [0u8; 32];
@@ -134,7 +144,7 @@ impl SignatureBatch {
         let mut hash = Sha512::new();
         hash.update(r_bytes);
         hash.update(signer.as_bytes());
-        hash.update(signing_input(kind, room, cbor));
+        hash.update(message);
         let k = Scalar::from_bytes_mod_order_wide(&hash.finalize().into());
         self.pending.push(Pending {
             group,

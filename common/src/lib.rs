@@ -19,3 +19,4 @@ pub mod sign;
 
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
+pub mod web_container;

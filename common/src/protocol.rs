@@ -8,6 +8,7 @@
 //! | [`RECORD_ID_CONTEXT`] | [`crate::ids`] | blake3 `derive_key` context for record ids |
 //! | [`RecordKind::domain_tag`] | [`crate::sign`] | signature domain, one per record type |
 //! | [`SEAL_AAD_TAG`] | [`crate::seal`] | AES-GCM associated-data prefix for sealed content |
+//! | [`WEB_CONTAINER_TAG`] | [`crate::web_container`] | signature domain of the UI bundle's publisher metadata |
 //! | [`WRAPPED_SECRET_CONTEXT`] | [`crate::room::secrets`] | blake3 `derive_key` context for a wrapped secret's leaf hash |
 
 /// blake3 `derive_key` context of the room-secret root (DESIGN §3). Kept byte-exact as
@@ -56,3 +57,6 @@ pub const WRAPPED_SECRET_CONTEXT: &str = "brook v1 2026-11 wrapped-secret";
 
 /// blake3 `derive_key` context of the batch-verification weights.
 pub const BATCH_WEIGHTS_CONTEXT: &str = "brook v1 2026-11 batch-verify weights";
+
+/// Signature domain of a web container's publisher metadata.
+pub const WEB_CONTAINER_TAG: &str = "brook/v1/web-container";

@@ -1,0 +1,206 @@
+//! The web container: the contract state that holds Brook's UI bundle (DESIGN §7).
+//!
+//! Layout, as the node's web gateway serves it at `/v1/contract/web/<id>/`:
+//! `[u64 BE metadata length][metadata][u64 BE archive length][tar.xz archive]`.
+//! The metadata is CBOR [`WebMetadata`]: a version and the publisher's signature over
+//! `len(tag) ‖ tag ‖ version (u64 BE) ‖ blake3(archive)`. Parameters are the publisher's
+//! 32-byte ed25519 verifying key, so the contract id names the publisher.
+//!
+//! Rules:
+//! - WEB-1: the signature verifies under the parameters' key (strict checks, see
+//!   [`crate::batch_verify`]) and covers exactly this version and this archive.
+//! - WEB-2: an update replaces the state only with a strictly higher version; at the same
+//!   version the state with the smaller blake3 hash wins, so replicas that saw two
+//!   different publishes of one version still converge.
+
+use ed25519_dalek::{Signer, SigningKey};
+use minicbor::{Decode, Encode};
+
+use crate::batch_verify::{KeyCache, SignatureBatch};
+use crate::codec;
+use crate::ids::MemberKey;
+use crate::protocol::WEB_CONTAINER_TAG;
+use crate::sign::Sig;
+
+/// Largest web container state: the node caps states at 50 MiB.
+pub const MAX_WEB_STATE_BYTES: usize = 50 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub struct WebMetadata {
+    #[n(0)]
+    pub version: u64,
+    #[n(1)]
+    pub signature: Sig,
+}
+
+/// A decoded web container state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebContainer {
+    pub metadata: WebMetadata,
+    pub archive: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WebError {
+    #[error("malformed web container: {0}")]
+    Malformed(&'static str),
+    #[error("parameters must be the publisher's 32-byte verifying key")]
+    BadParameters,
+    #[error("publisher signature does not verify for this version and archive")]
+    BadSignature,
+}
+
+/// The bytes the publisher signs for `version` of `archive`.
+pub fn signed_bytes(version: u64, archive: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1 + WEB_CONTAINER_TAG.len() + 8 + 32);
+    out.push(WEB_CONTAINER_TAG.len() as u8);
+    out.extend_from_slice(WEB_CONTAINER_TAG.as_bytes());
+    out.extend_from_slice(&version.to_be_bytes());
+    out.extend_from_slice(blake3::hash(archive).as_bytes());
+    out
+}
+
+impl WebContainer {
+    /// Sign `archive` as `version` with the publisher's key.
+    pub fn publish(key: &SigningKey, version: u64, archive: Vec<u8>) -> Self {
+        let signature = Sig(key.sign(&signed_bytes(version, &archive)).to_bytes());
+        WebContainer {
+            metadata: WebMetadata { version, signature },
+            archive,
+        }
+    }
+
+    pub fn encode(&self) -> Vec<u8> {
+        // Encoding a two-field struct into a Vec cannot fail.
+        let metadata = codec::to_vec(&self.metadata).unwrap_or_default();
+        let mut out = Vec::with_capacity(16 + metadata.len() + self.archive.len());
+        out.extend_from_slice(&(metadata.len() as u64).to_be_bytes());
+        out.extend_from_slice(&metadata);
+        out.extend_from_slice(&(self.archive.len() as u64).to_be_bytes());
+        out.extend_from_slice(&self.archive);
+        out
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Self, WebError> {
+        if bytes.len() > MAX_WEB_STATE_BYTES {
+            return Err(WebError::Malformed("state larger than 50 MiB"));
+        }
+        let (metadata, rest) = take_framed(bytes).ok_or(WebError::Malformed("metadata frame"))?;
+        let (archive, rest) = take_framed(rest).ok_or(WebError::Malformed("archive frame"))?;
+        if !rest.is_empty() {
+            return Err(WebError::Malformed("trailing bytes after the archive"));
+        }
+        let metadata =
+            codec::from_slice(metadata, 1024).map_err(|_| WebError::Malformed("metadata CBOR"))?;
+        Ok(WebContainer {
+            metadata,
+            archive: archive.to_vec(),
+        })
+    }
+
+    /// Rule WEB-1.
+    pub fn verify(&self, publisher: &MemberKey) -> Result<(), WebError> {
+        let mut batch = SignatureBatch::new();
+        let message = signed_bytes(self.metadata.version, &self.archive);
+        batch.add_raw(0, publisher, &message, &self.metadata.signature);
+        if batch.verify(&mut KeyCache::default()).is_empty() {
+            Ok(())
+        } else {
+            Err(WebError::BadSignature)
+        }
+    }
+
+    /// Rule WEB-2: which of two valid containers a replica keeps.
+    pub fn newer(self, other: Self) -> Self {
+        let rank = |c: &Self| {
+            (
+                c.metadata.version,
+                std::cmp::Reverse(*blake3::hash(&c.encode()).as_bytes()),
+            )
+        };
+        if rank(&other) > rank(&self) {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+/// Parameters: the publisher's key.
+pub fn decode_params(bytes: &[u8]) -> Result<MemberKey, WebError> {
+    <[u8; 32]>::try_from(bytes)
+        .map(MemberKey)
+        .map_err(|_| WebError::BadParameters)
+}
+
+/// `[u64 BE length][bytes]` → (bytes, rest), refusing lengths past the end.
+fn take_framed(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    let len: [u8; 8] = bytes.get(..8)?.try_into().ok()?;
+    let len = usize::try_from(u64::from_be_bytes(len)).ok()?;
+    let body = bytes.get(8..8usize.checked_add(len)?)?;
+    Some((body, &bytes[8 + len..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sign::member_key;
+
+    fn key() -> SigningKey {
+        SigningKey::from_bytes(&[3; 32])
+    }
+
+    #[test]
+    fn round_trip_and_verify() {
+        let c = WebContainer::publish(&key(), 7, b"archive bytes".to_vec());
+        let decoded = WebContainer::decode(&c.encode()).unwrap();
+        assert_eq!(decoded, c);
+        decoded.verify(&member_key(&key())).unwrap();
+    }
+
+    #[test]
+    fn tampered_archive_version_or_key_fails() {
+        let c = WebContainer::publish(&key(), 7, b"archive bytes".to_vec());
+        let mut archive = c.clone();
+        archive.archive[0] ^= 1;
+        assert_eq!(
+            archive.verify(&member_key(&key())),
+            Err(WebError::BadSignature)
+        );
+        let mut version = c.clone();
+        version.metadata.version = 8;
+        assert_eq!(
+            version.verify(&member_key(&key())),
+            Err(WebError::BadSignature)
+        );
+        let other = member_key(&SigningKey::from_bytes(&[4; 32]));
+        assert_eq!(c.verify(&other), Err(WebError::BadSignature));
+    }
+
+    #[test]
+    fn garbage_is_an_error() {
+        for bytes in [
+            &b""[..],
+            &[0xff; 8],
+            &[0, 0, 0, 0, 0, 0, 0, 1],
+            &[0, 0, 0, 0, 0, 0, 0, 0, 0],
+        ] {
+            assert!(WebContainer::decode(bytes).is_err());
+        }
+        let mut trailing = WebContainer::publish(&key(), 1, vec![1, 2]).encode();
+        trailing.push(0);
+        assert!(WebContainer::decode(&trailing).is_err());
+        assert_eq!(decode_params(&[1; 31]), Err(WebError::BadParameters));
+    }
+
+    #[test]
+    fn higher_version_wins_and_ties_break_deterministically() {
+        let v1 = WebContainer::publish(&key(), 1, b"a".to_vec());
+        let v2 = WebContainer::publish(&key(), 2, b"b".to_vec());
+        assert_eq!(v1.clone().newer(v2.clone()), v2);
+        assert_eq!(v2.clone().newer(v1.clone()), v2);
+        let other = WebContainer::publish(&key(), 2, b"c".to_vec());
+        assert_eq!(v2.clone().newer(other.clone()), other.clone().newer(v2));
+    }
+}
