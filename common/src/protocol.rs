@@ -60,3 +60,9 @@ pub const BATCH_WEIGHTS_CONTEXT: &str = "brook v1 2026-11 batch-verify weights";
 
 /// Signature domain of a web container's publisher metadata.
 pub const WEB_CONTAINER_TAG: &str = "brook/v1/web-container";
+
+/// blake3 `derive_key` context of a wrap's deterministic ephemeral seed.
+pub const ECIES_EPHEMERAL_CONTEXT: &str = "brook v1 2026-11 ecies ephemeral seed";
+
+/// blake3 `derive_key` context of a wrap's deterministic nonce.
+pub const ECIES_NONCE_CONTEXT: &str = "brook v1 2026-11 ecies nonce";

@@ -91,10 +91,15 @@ impl WebContainer {
         if !rest.is_empty() {
             return Err(WebError::Malformed("trailing bytes after the archive"));
         }
-        let metadata =
+        let decoded =
             codec::from_slice(metadata, 1024).map_err(|_| WebError::Malformed("metadata CBOR"))?;
+        // One byte form per state: the decoder accepts non-minimal CBOR, and a second
+        // encoding of the same value would break merge idempotence and the WEB-2 tie-break.
+        if codec::to_vec(&decoded).ok().as_deref() != Some(metadata) {
+            return Err(WebError::Malformed("non-canonical metadata CBOR"));
+        }
         Ok(WebContainer {
-            metadata,
+            metadata: decoded,
             archive: archive.to_vec(),
         })
     }
@@ -192,6 +197,17 @@ mod tests {
         trailing.push(0);
         assert!(WebContainer::decode(&trailing).is_err());
         assert_eq!(decode_params(&[1; 31]), Err(WebError::BadParameters));
+        // The version 1 as a 9-byte CBOR integer: the same value, a second byte form.
+        let c = WebContainer::publish(&key(), 1, vec![]);
+        let mut metadata = vec![0x82, 0x1b, 0, 0, 0, 0, 0, 0, 0, 1, 0x58, 64];
+        metadata.extend_from_slice(&c.metadata.signature.0);
+        let mut bytes = (metadata.len() as u64).to_be_bytes().to_vec();
+        bytes.extend_from_slice(&metadata);
+        bytes.extend_from_slice(&[0; 8]);
+        assert_eq!(
+            WebContainer::decode(&bytes),
+            Err(WebError::Malformed("non-canonical metadata CBOR"))
+        );
     }
 
     #[test]
