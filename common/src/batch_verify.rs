@@ -58,7 +58,7 @@ fn strict_point(bytes: &[u8; 32]) -> Option<EdwardsPoint> {
 
 /// Whether the encoded y-coordinate is below p = 2^255 − 19. (x = 0 with the sign bit
 /// set only occurs for small-order points, which are refused anyway.)
-fn canonical_y(bytes: &[u8; 32]) -> bool {
+pub(crate) fn canonical_y(bytes: &[u8; 32]) -> bool {
     let top = bytes[31] & 0x7f;
     !(top == 0x7f && bytes[1..31].iter().all(|&b| b == 0xff) && bytes[0] >= 0xed)
 }

@@ -19,9 +19,8 @@ use aes_gcm::aes::Aes256;
 use aes_gcm::{AesGcm, Nonce};
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 use curve25519_dalek::scalar::clamp_integer;
-use ed25519_dalek::SigningKey;
 use hkdf::Hkdf;
-use sha2::Sha256;
+use sha2::{Digest, Sha256, Sha512};
 use zeroize::Zeroizing;
 
 use crate::ids::MemberKey;
@@ -44,15 +43,21 @@ pub enum EciesError {
 
 /// A point usable in the exchange: canonical, decompressible, not of small order.
 fn full_order_point(bytes: &[u8; 32]) -> Option<EdwardsPoint> {
+    if !crate::batch_verify::canonical_y(bytes) {
+        return None;
+    }
     let point = CompressedEdwardsY(*bytes).decompress()?;
-    (!point.is_small_order() && point.compress().as_bytes() == bytes).then_some(point)
+    (!point.is_small_order()).then_some(point)
 }
 
-/// The clamped scalar of an ed25519 seed, as ed25519 and `ecies` use it.
+/// The clamped scalar of an ed25519 seed, as ed25519 and `ecies` use it: the first half
+/// of SHA-512(seed), clamped. (Computed directly: `SigningKey::from_bytes` would also
+/// derive the public key, a scalar multiplication this path does not need.)
 fn seed_scalar(seed: &[u8; 32]) -> Zeroizing<[u8; 32]> {
-    Zeroizing::new(clamp_integer(
-        SigningKey::from_bytes(seed).to_scalar_bytes(),
-    ))
+    let hash = Zeroizing::new(<[u8; 64]>::from(Sha512::digest(seed)));
+    let mut scalar = [0u8; 32];
+    scalar.copy_from_slice(&hash[..32]);
+    Zeroizing::new(clamp_integer(scalar))
 }
 
 fn sym_key(ephemeral_pk: &[u8; 32], shared: &EdwardsPoint) -> Zeroizing<[u8; 32]> {
@@ -129,6 +134,7 @@ pub fn unwrap(seed: &[u8; 32], blob: &[u8]) -> Result<RoomSecret, EciesError> {
 mod tests {
     use super::*;
     use crate::sign::member_key;
+    use ed25519_dalek::SigningKey;
 
     fn member(n: u8) -> (SigningKey, MemberKey) {
         let key = SigningKey::from_bytes(&[n; 32]);

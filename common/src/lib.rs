@@ -14,6 +14,7 @@ pub mod kdf;
 pub mod limits;
 pub mod protocol;
 pub mod room;
+pub mod rotation;
 pub mod seal;
 pub mod secret;
 pub mod sign;

@@ -193,12 +193,21 @@ fn rotation_prunes_departed_members_and_keeps_the_version() {
     let d = room.ban(&owner, &recipients[2]);
     room.apply(d);
     assert!(
-        room.state.secrets.blob_for(&recipients[2], 0).is_none(),
-        "departed member's blob pruned"
+        room.state.secrets.blob_for(&recipients[2], 0).is_some(),
+        "the current version's blob stays as evidence that a rotation is owed"
     );
+    room.validate().expect("valid");
     let v1 = room.secret_batch(1, &recipients[..2]);
     room.apply(v1);
     assert_eq!(room.state.secrets.current_version(), Some(1));
+    assert!(
+        room.state.secrets.blob_for(&recipients[2], 0).is_none(),
+        "once superseded, the departed member's blob is pruned"
+    );
+    assert!(
+        room.state.secrets.blob_for(&recipients[0], 0).is_some(),
+        "members keep old versions"
+    );
     let holders: Vec<_> = room.state.secrets.holders(1).copied().collect();
     assert_eq!(holders.len(), 3);
     assert!(!holders.contains(&recipients[2]));
@@ -232,6 +241,7 @@ fn batch_without_owner_leaf_or_blob_without_leaf_is_rejected() {
     };
     let batch = SecretBatch {
         version: 0,
+        issued_at: 1,
         leaves: vec![blob.leaf()],
     };
     let owner = room.owner.clone();
@@ -269,8 +279,16 @@ fn conflicting_blobs_resolve_the_same_way_in_any_order() {
         ];
         let mut leaves: Vec<_> = blobs.iter().map(|b| b.leaf()).collect();
         leaves.sort();
-        let batch =
-            Signed::sign(&owner_key, SecretBatch { version: 0, leaves }, &base.owner).unwrap();
+        let batch = Signed::sign(
+            &owner_key,
+            SecretBatch {
+                version: 0,
+                issued_at: 1,
+                leaves,
+            },
+            &base.owner,
+        )
+        .unwrap();
         RoomDelta {
             secret_batches: vec![batch],
             secret_blobs: blobs,

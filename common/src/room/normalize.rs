@@ -111,7 +111,13 @@ fn normalize_secrets(secrets: &mut SecretsState, membership: &Membership, owner:
         .collect();
     let mut blobs: Vec<_> = std::mem::take(&mut secrets.blobs)
         .into_iter()
-        .filter(|blob| blob.version >= oldest && membership.is_member(&blob.member, owner))
+        // A departed member's blob of the *current* version stays: it is the evidence the
+        // owner's delegate diffs against membership to know a rotation is owed. Older
+        // versions' blobs of departed members go (rule SEC-4).
+        .filter(|blob| {
+            blob.version >= oldest
+                && (blob.version == current || membership.is_member(&blob.member, owner))
+        })
         .map(|blob| ((blob.version, blob.member, blob.hash()), blob))
         .filter(|(key, _)| leaves.contains(key))
         .collect();

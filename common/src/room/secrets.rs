@@ -15,8 +15,9 @@
 //!   leaf `(member, hash)`; for two different blobs for the same `(version, member)` the
 //!   smaller hash wins, so replicas converge whatever produced them.
 //! - SEC-4: growth is bounded: versions older than `MAX_SECRET_VERSIONS` below the
-//!   newest are pruned, wrapped secrets of departed members are pruned, and a batch none
-//!   of whose wrapped secrets remain is pruned.
+//!   newest are pruned, departed members' wrapped secrets of every version but the
+//!   current one are pruned (the current one's stay as the evidence that a rotation is
+//!   owed), and a batch none of whose wrapped secrets remain is pruned.
 //! - SEC-5: a wrapped secret is at most `MAX_WRAPPED_SECRET_BYTES`.
 
 use minicbor::{Decode, Encode};
@@ -44,7 +45,11 @@ pub struct SecretLeaf {
 pub struct SecretBatch {
     #[n(0)]
     pub version: u32,
+    /// Owner's clock when the batch was made, ms since the epoch. The earliest batch of
+    /// a version dates it, which is what scheduled rotation measures from.
     #[n(1)]
+    pub issued_at: u64,
+    #[n(2)]
     pub leaves: Vec<SecretLeaf>,
 }
 
@@ -111,6 +116,15 @@ impl SecretsState {
             .binary_search_by(|b| (b.version, b.member).cmp(&(version, *member)))
             .ok()
             .map(|i| &self.blobs[i])
+    }
+
+    /// When `version` was first issued (its earliest batch), if any batch of it is held.
+    pub fn issued_at(&self, version: u32) -> Option<u64> {
+        self.batches
+            .iter()
+            .filter(|b| b.body.version == version)
+            .map(|b| b.body.issued_at)
+            .min()
     }
 
     /// Members holding a wrapped secret of `version`.

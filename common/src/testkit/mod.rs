@@ -2,9 +2,8 @@
 //! suite. Keys come from labels, timestamps from a counter, nonces from a counter: the
 //! same calls always produce the same bytes.
 //!
-//! Wrapped secrets built here are stand-ins (a keyed hash of the room secret per
-//! member), not ECIES: the contract treats them as opaque bounded bytes, and the chat
-//! delegate owns the real wrap.
+//! Wrapped secrets are real: the room secret from the owner's seed (the KDF), wrapped
+//! for each member with the deterministic ECIES of [`crate::ecies`].
 
 pub mod corpus;
 pub mod scenario;
@@ -223,7 +222,7 @@ impl TestRoom {
         }
     }
 
-    /// A secret batch of `version` for the owner and `recipients`, with stand-in blobs.
+    /// A secret batch of `version` for the owner and `recipients`, really wrapped.
     pub fn secret_batch(&self, version: u32, recipients: &[MemberKey]) -> RoomDelta {
         let seed = OwnerSeed::from_bytes(self.owner.to_bytes());
         let secret = kdf::derive_room_secret(&seed, &self.params.owner, version);
@@ -236,13 +235,13 @@ impl TestRoom {
             .map(|m| WrappedSecret {
                 version,
                 member: *m,
-                ciphertext: blake3::keyed_hash(secret.expose_secret(), m.as_bytes())
-                    .as_bytes()
-                    .to_vec(),
+                ciphertext: crate::ecies::wrap(&secret, m, version)
+                    .expect("testkit keys are valid points"),
             })
             .collect();
         let batch = SecretBatch {
             version,
+            issued_at: self.clock,
             leaves: blobs.iter().map(|b| b.leaf()).collect(),
         };
         let batch = Signed::sign(&self.params.owner, batch, &self.owner).expect("batch signs");

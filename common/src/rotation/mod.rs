@@ -1,0 +1,165 @@
+//! The rotation decision, sans-IO: a room view, the owner's keys and the time in; what
+//! the owner's delegate must publish out. It knows nothing of the delegate, WASM or the
+//! network; the delegate performs what it returns (DESIGN §6).
+//!
+//! Rules:
+//! - ROT-1: only private rooms have secrets to rotate.
+//! - ROT-2: rotate (new version, wrapped for the owner and every current member) when a
+//!   holder of the current version is no longer a member, when the policy period since the
+//!   current version was issued has elapsed, or when no version exists yet (version 0).
+//! - ROT-3: otherwise back-fill the current version for members who lack it.
+//! - ROT-4: version `u32::MAX` is a hard stop, never a wrap-around.
+//! - ROT-5: output is deterministic in (view, owner, now): secrets come from the KDF and
+//!   wraps are deterministic, so two owner devices agree blob for blob.
+
+pub mod view;
+
+use ed25519_dalek::SigningKey;
+use minicbor::Encoder;
+
+use crate::ecies::{self, EciesError};
+use crate::ids::MemberKey;
+use crate::kdf;
+use crate::room::config::Privacy;
+use crate::room::secrets::{SecretBatch, SecretBatchRecord, WrappedSecret};
+use crate::room::Signed;
+use crate::secret::OwnerSeed;
+use crate::sign::member_key;
+pub use view::RotationView;
+
+/// What the owner must publish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plan {
+    Nothing,
+    /// Wrap the current version for members who lack it (rule ROT-3).
+    Backfill(SecretsDelta),
+    /// Publish a new version for everyone (rule ROT-2).
+    Rotate(SecretsDelta),
+}
+
+/// One owner-signed secret batch and its wrapped secrets: a room delta.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretsDelta {
+    pub batch: SecretBatchRecord,
+    pub blobs: Vec<WrappedSecret>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RotationError {
+    #[error("secret versions are exhausted (u32::MAX reached); the room must be upgraded")]
+    VersionsExhausted,
+    #[error("a member key is not a valid ed25519 point: {0}")]
+    BadMember(EciesError),
+    #[error("the batch could not be signed")]
+    Signing,
+}
+
+/// The owner's keys, as the delegate holds them.
+pub struct OwnerKeys {
+    pub signing: SigningKey,
+}
+
+impl OwnerKeys {
+    pub fn public(&self) -> MemberKey {
+        member_key(&self.signing)
+    }
+
+    fn seed(&self) -> OwnerSeed {
+        OwnerSeed::from_bytes(self.signing.to_bytes())
+    }
+}
+
+/// Decide what the owner must publish (rules ROT-1..ROT-5). `now_ms` is the owner's clock.
+pub fn plan_rotation(
+    view: &RotationView,
+    owner: &OwnerKeys,
+    now_ms: u64,
+) -> Result<Plan, RotationError> {
+    if view.privacy != Privacy::Private {
+        return Ok(Plan::Nothing); // rule ROT-1
+    }
+    let owner_key = owner.public();
+    let mut everyone = view.members.clone();
+    everyone.push(owner_key);
+    everyone.sort();
+    everyone.dedup();
+
+    let Some(current) = view.secrets.current_version() else {
+        return build(owner, 0, &everyone, now_ms).map(Plan::Rotate); // rule ROT-2
+    };
+    let holders: Vec<MemberKey> = view.secrets.holders(current).copied().collect();
+    let departed = holders.iter().any(|h| everyone.binary_search(h).is_err());
+    let issued = view.secrets.issued_at(current).unwrap_or(0);
+    let period_ms = view.rotation_period_secs.saturating_mul(1000);
+    let due = period_ms > 0 && now_ms.saturating_sub(issued) >= period_ms;
+    if departed || due {
+        let next = current
+            .checked_add(1)
+            .ok_or(RotationError::VersionsExhausted)?; // rule ROT-4
+        return build(owner, next, &everyone, now_ms).map(Plan::Rotate);
+    }
+    let missing: Vec<MemberKey> = everyone
+        .iter()
+        .filter(|m| !holders.contains(m))
+        .copied()
+        .collect();
+    if missing.is_empty() {
+        return Ok(Plan::Nothing);
+    }
+    // The owner's leaf anchors every batch (rule SEC-2); its blob is byte-identical.
+    let mut recipients = missing;
+    recipients.push(owner_key);
+    recipients.sort();
+    recipients.dedup();
+    build(owner, current, &recipients, now_ms).map(Plan::Backfill)
+}
+
+/// One batch of `version` wrapped for `recipients` (sorted, owner included).
+fn build(
+    owner: &OwnerKeys,
+    version: u32,
+    recipients: &[MemberKey],
+    now_ms: u64,
+) -> Result<SecretsDelta, RotationError> {
+    let owner_key = owner.public();
+    let secret = kdf::derive_room_secret(&owner.seed(), &owner_key, version);
+    let blobs = recipients
+        .iter()
+        .map(|m| {
+            let ciphertext = ecies::wrap(&secret, m, version).map_err(RotationError::BadMember)?;
+            Ok(WrappedSecret {
+                version,
+                member: *m,
+                ciphertext,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let leaves = blobs.iter().map(|b| b.leaf()).collect();
+    let body = SecretBatch {
+        version,
+        issued_at: now_ms,
+        leaves,
+    };
+    let batch =
+        Signed::sign(&owner_key, body, &owner.signing).map_err(|_| RotationError::Signing)?;
+    Ok(SecretsDelta { batch, blobs })
+}
+
+impl SecretsDelta {
+    /// The room delta carrying this batch, encoded without linking the codecs of the
+    /// room's other records: `[null, [], [], [], [batch], blobs, [], null]`, which the
+    /// room contract decodes as a `RoomDelta` (tested).
+    pub fn encode(&self) -> Vec<u8> {
+        let mut e = Encoder::new(Vec::new());
+        // Writing into a Vec cannot fail.
+        let _ = (|| -> Result<(), minicbor::encode::Error<core::convert::Infallible>> {
+            e.array(8)?.null()?.array(0)?.array(0)?.array(0)?;
+            e.array(1)?.encode(&self.batch)?;
+            e.encode(&self.blobs)?;
+            e.array(0)?.null()?;
+            Ok(())
+        })();
+        e.into_writer()
+    }
+}
