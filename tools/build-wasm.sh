@@ -11,13 +11,27 @@ wasm_opt=tools/wasm-opt/node_modules/.bin/wasm-opt
 [[ -x $wasm_opt ]] || npm ci --prefix tools/wasm-opt --silent
 mkdir -p "$out"
 
+# The node runs Cranelift over exactly these features; -Oz keeps the bytes small.
+optimize() {
+    "$wasm_opt" -Oz --strip-debug --strip-producers \
+        --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+        --enable-nontrapping-float-to-int \
+        "$raw/$1" -o "$out/$1"
+}
+
 # Each guest is built in its own cargo invocation so features never unify across them.
 cargo build --release --target wasm32-unknown-unknown -p room-contract
+optimize room_contract.wasm
+cargo build --release --target wasm32-unknown-unknown -p web-container
+optimize web_container.wasm
 
-# The node runs Cranelift over exactly these features; -Oz keeps the bytes small.
-"$wasm_opt" -Oz --strip-debug --strip-producers \
-    --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
-    --enable-nontrapping-float-to-int \
-    "$raw/room_contract.wasm" -o "$out/room_contract.wasm"
+# Contracts must not read the clock (it breaks the merge laws).
+cargo run -q -p brook-wasm-audit -- --no-clock "$out/room_contract.wasm" "$out/web_container.wasm"
 
-cargo run -q -p brook-wasm-audit -- --no-clock "$out/room_contract.wasm"
+# Test fixture, not shipped: a delegate that answers with the MessageOrigin the node gave
+# it (e2e/tests/web_origin.rs). Its own workspace and target dir keep it out of Brook's
+# build; it must still import nothing but freenet host functions.
+cargo build --release --target wasm32-unknown-unknown \
+    --manifest-path e2e/fixtures/origin-delegate/Cargo.toml --target-dir target/fixtures
+cp target/fixtures/wasm32-unknown-unknown/release/origin_delegate.wasm "$out/"
+cargo run -q -p brook-wasm-audit -- "$out/origin_delegate.wasm"

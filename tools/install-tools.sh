@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing Brook needs, skipping whatever is already there.
 # The one source of truth for tool versions: `.ci/run` and `cargo make install-tools` call it.
+# Usage: tools/install-tools.sh [PIECE...]   (no argument: every piece; see PIECES below)
 #
 # First run on a fresh, busy 2-core machine: about an hour. Measured: freenet 20-35 min,
 # fdev ~23 min more (it reuses the node's build dir), cargo-make ~9 min, cargo-fuzz ~2 min,
@@ -25,8 +26,11 @@ step() {
 }
 
 # has_version CMD VERSION: true when `CMD --version` prints exactly VERSION.
+# (Output captured first: with pipefail, `grep -q` exiting early would SIGPIPE the tool.)
 has_version() {
-    command -v "$1" >/dev/null && "$1" --version 2>/dev/null | grep -Eq "(^|[^0-9.])${2//./\\.}([^0-9.]|$)"
+    local out
+    command -v "$1" >/dev/null && out=$("$1" --version 2>/dev/null) &&
+        grep -Eq "(^|[^0-9.])${2//./\\.}([^0-9.]|$)" <<<"$out"
 }
 
 install_rust() {
@@ -79,10 +83,18 @@ install_wasm_opt() {
     npm ci --prefix tools/wasm-opt --silent --no-audit --no-fund
 }
 
-step "rust toolchain + wasm32 target" install_rust
-step "wasm-opt (binaryen)" install_wasm_opt
-step "cargo-make" install_cargo_subcommand make cargo-make "$CARGO_MAKE_VERSION"
-step "cargo-fuzz" install_cargo_subcommand fuzz cargo-fuzz "$CARGO_FUZZ_VERSION"
-step "freenet $FREENET_VERSION" install_freenet
-step "fdev $FDEV_VERSION" install_fdev
-step "chromium" install_browser
+# Everything by default; with arguments only the pieces named (`cargo make run` asks for
+# `rust wasm-opt freenet`).
+PIECES=(rust wasm-opt cargo-make cargo-fuzz freenet fdev chromium)
+for piece in "${@:-${PIECES[@]}}"; do
+    case $piece in
+        rust) step "rust toolchain + wasm32 target" install_rust ;;
+        wasm-opt) step "wasm-opt (binaryen)" install_wasm_opt ;;
+        cargo-make) step "cargo-make" install_cargo_subcommand make cargo-make "$CARGO_MAKE_VERSION" ;;
+        cargo-fuzz) step "cargo-fuzz" install_cargo_subcommand fuzz cargo-fuzz "$CARGO_FUZZ_VERSION" ;;
+        freenet) step "freenet $FREENET_VERSION" install_freenet ;;
+        fdev) step "fdev $FDEV_VERSION" install_fdev ;;
+        chromium) step "chromium" install_browser ;;
+        *) echo "unknown piece '$piece'; known: ${PIECES[*]}" >&2 && exit 2 ;;
+    esac
+done

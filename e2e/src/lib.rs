@@ -12,13 +12,21 @@ mod error;
 mod http;
 mod node;
 mod sockets;
+mod web;
 
 pub use artifacts::{fdev_binary, guest_wasm, room_contract_wasm, workspace_root, FDEV_VERSION};
 pub use client::{contract_key, delegate_key, Client, Notified, DEFAULT_TIMEOUT};
 pub use error::{Error, Result};
 pub use http::{http_get, http_get_with_headers, HttpResponse};
 pub use node::{freenet_binary, Node, FREENET_VERSION, KEEP_DIRS_ENV};
+pub use sockets::listening_addrs;
+pub use web::{
+    fetch_page, node_authority, placeholder_ui_dir, publish_ui, web_container_wasm, web_url,
+    WebPage,
+};
 
+/// The publisher code under test, re-exported so tests use the very same types.
+pub use brook_cli;
 /// The stdlib this harness speaks, so tests use the very same types.
 pub use freenet_stdlib;
 pub use freenet_stdlib::prelude::{ContractKey, DelegateKey};

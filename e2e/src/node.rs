@@ -14,17 +14,18 @@ use std::fs::{self, File};
 use std::io::Write;
 use std::net::{SocketAddr, TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, ExitStatus, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+use brook_cli::freenet::{self, NodeDirs};
 use tempfile::TempDir;
 
 use crate::error::{Error, Result};
 use crate::http::http_get;
 
 /// The node release every test runs against (wire format and host ABI are exact).
-pub const FREENET_VERSION: &str = "0.2.154";
+pub use brook_cli::freenet::FREENET_VERSION;
 /// The node answers `/v1/version` ~2 s after spawn; 30 s leaves room for a loaded box.
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a SIGTERM may take before the harness falls back to SIGKILL.
@@ -37,58 +38,19 @@ const LOG_TAIL_LINES: usize = 60;
 pub const KEEP_DIRS_ENV: &str = "BROOK_E2E_KEEP";
 
 /// The `freenet` binary to run: the first of `$PATH/freenet`, `$CARGO_HOME/bin/freenet`,
-/// `~/.cargo/bin/freenet` whose `--version` mentions [`FREENET_VERSION`].
+/// `~/.cargo/bin/freenet` whose `--version` mentions [`FREENET_VERSION`]
+/// ([`brook_cli::freenet::find_binary`], the same search `brook dev run` makes).
 ///
 /// # Panics
 /// When none qualifies, with the command that installs the right one.
 pub fn freenet_binary() -> PathBuf {
     static FOUND: OnceLock<PathBuf> = OnceLock::new();
-    FOUND.get_or_init(find_freenet_binary).clone()
-}
-
-fn find_freenet_binary() -> PathBuf {
-    let mut candidates: Vec<PathBuf> = std::env::var_os("PATH")
-        .map(|path| {
-            std::env::split_paths(&path)
-                .map(|d| d.join("freenet"))
-                .collect()
+    FOUND
+        .get_or_init(|| {
+            freenet::find_binary()
+                .unwrap_or_else(|e| panic!("the end-to-end tests need the node: {e}"))
         })
-        .unwrap_or_default();
-    if let Some(cargo_home) = std::env::var_os("CARGO_HOME") {
-        candidates.push(PathBuf::from(cargo_home).join("bin/freenet"));
-    }
-    if let Some(home) = std::env::var_os("HOME") {
-        candidates.push(PathBuf::from(home).join(".cargo/bin/freenet"));
-    }
-    let mut rejected = Vec::new();
-    for candidate in candidates.iter().filter(|c| c.is_file()) {
-        match Command::new(candidate).arg("--version").output() {
-            // Prints `Freenet version: 0.2.154 (unknown)`; compare whole words.
-            Ok(out)
-                if String::from_utf8_lossy(&out.stdout)
-                    .split_whitespace()
-                    .any(|word| word == FREENET_VERSION) =>
-            {
-                return candidate.clone();
-            }
-            Ok(out) => rejected.push(format!(
-                "{} reports {:?}",
-                candidate.display(),
-                String::from_utf8_lossy(&out.stdout).trim()
-            )),
-            Err(e) => rejected.push(format!("{} does not run: {e}", candidate.display())),
-        }
-    }
-    let seen = if rejected.is_empty() {
-        "there is no `freenet` on PATH or in ~/.cargo/bin".to_owned()
-    } else {
-        format!("rejected: {}", rejected.join("; "))
-    };
-    panic!(
-        "the end-to-end tests need the freenet node {FREENET_VERSION}; {seen}.\n\
-         Install it with: cargo install freenet --version {FREENET_VERSION}\n\
-         (no --locked: its lock file pins a crate the registry mirror lacks; see docs/RUNTIME.md)"
-    );
+        .clone()
 }
 
 /// A running (or stopped-between-restarts) node. Dropping it stops the process; if
@@ -111,9 +73,9 @@ impl Node {
             .tempdir()
             .map_err(Error::io("create the node's temp dir"))?;
         let root = dir.path().to_path_buf();
-        for sub in ["config", "data", "logs", "webapp_cache"] {
-            fs::create_dir(root.join(sub))
-                .map_err(Error::io(format!("create {}", root.join(sub).display())))?;
+        let dirs = NodeDirs::new(&root);
+        for sub in [dirs.config(), dirs.data(), dirs.logs(), dirs.webapp_cache()] {
+            fs::create_dir(&sub).map_err(Error::io(format!("create {}", sub.display())))?;
         }
         let mut node = Node {
             dir: Some(dir),
@@ -209,34 +171,17 @@ impl Node {
         writeln!(log, "===== brook-e2e: start #{} =====", self.starts)
             .map_err(Error::io("write the node log"))?;
         let stderr = log.try_clone().map_err(Error::io("clone the log handle"))?;
-        let (ws, net) = (self.ws_port.to_string(), self.network_port.to_string());
-        let dir = |sub: &str| self.root.join(sub);
-        let child = Command::new(binary)
-            .args(["network", "--is-gateway", "--skip-load-from-network"])
-            .args(["--network-address", "127.0.0.1"])
-            .args(["--public-network-address", "127.0.0.1"])
-            .args(["--network-port", &net, "--public-network-port", &net])
-            .args(["--ws-api-address", "127.0.0.1", "--ws-api-port", &ws])
-            .arg("--config-dir")
-            .arg(dir("config"))
-            .arg("--data-dir")
-            .arg(dir("data"))
-            .arg("--log-dir")
-            .arg(dir("logs"))
-            .args(["--disable-auto-update", "--shutdown-drain-secs", "0"])
-            .env("FREENET_LOG_TO_STDERR", "1")
-            .env("FREENET_TELEMETRY_ENABLED", "false")
-            .env("RUST_LOG", "info")
-            // Plain text in the log file, so tails printed on failure are readable.
-            .env("NO_COLOR", "1")
-            // Otherwise it is ~/.cache/freenet/webapp_cache, shared by every node of the
-            // user and swept by each of them.
-            .env("FREENET_WEBAPP_CACHE_DIR", dir("webapp_cache"))
-            .stdin(Stdio::null())
-            .stdout(log)
-            .stderr(stderr)
-            .spawn()
-            .map_err(Error::io(format!("spawn {}", binary.display())))?;
+        let child = freenet::gateway_command(
+            binary,
+            &NodeDirs::new(&self.root),
+            self.ws_port,
+            self.network_port,
+        )
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(stderr)
+        .spawn()
+        .map_err(Error::io(format!("spawn {}", binary.display())))?;
         self.child = Some(child);
         Ok(())
     }

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 const TCP_LISTEN: &str = "0A";
 
 /// Local addresses of `pid`'s listening TCP sockets and bound, unconnected UDP sockets.
-pub(crate) fn listening_addrs(pid: u32) -> Result<Vec<SocketAddr>> {
+pub fn listening_addrs(pid: u32) -> Result<Vec<SocketAddr>> {
     let inodes = socket_inodes(pid)?;
     let mut found = Vec::new();
     for (table, tcp) in [

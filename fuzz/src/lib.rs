@@ -1,4 +1,4 @@
-//! Structured fuzz input for the room contract's entry points.
+//! Structured fuzz input for the contracts' entry points (the web container's in [`web`]).
 //!
 //! Each target turns raw fuzzer bytes into the arguments of one `ContractInterface` call
 //! through `arbitrary`, so the fuzzer mutates parameters, state and deltas independently.
@@ -6,6 +6,7 @@
 //! `Err`, and never panics — a panic in WASM is a trap on every node hosting the room.
 
 pub mod seeded;
+pub mod web;
 
 use freenet_stdlib::prelude::{
     ContractInstanceId, Parameters, State, StateDelta, StateSummary, UpdateData,

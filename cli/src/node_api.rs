@@ -1,0 +1,212 @@
+//! The few node requests publishing needs (GET, PUT, UPDATE of a contract) over the
+//! node's native WebSocket API, freenet-stdlib's `WebApi`.
+//!
+//! Requests are sequential. Replies are not strictly ordered with notifications
+//! (docs/RUNTIME.md), so each wait takes the first response of the right type and key
+//! and drops anything else: this client never subscribes, so nothing else is for it.
+//! An error reply is attributed to the request in flight.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use freenet_stdlib::client_api::{
+    ClientRequest, ContractRequest, ContractResponse, HostResponse, WebApi,
+};
+use freenet_stdlib::prelude::{
+    ContractCode, ContractContainer, ContractInstanceId, ContractKey, ContractWasmAPIVersion,
+    Parameters, RelatedContracts, State, UpdateData, WrappedContract, WrappedState,
+};
+use futures::StreamExt;
+
+use crate::error::{CliError, Result};
+
+/// Deadline of every wait; a loopback node answers in well under a second, but the
+/// first PUT of a contract compiles its WASM.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Path of the client API on the node's HTTP port.
+const COMMAND_PATH: &str = "/v1/contract/command";
+
+/// `host:port` of a node given as `ws://host:port[/…]`, `http://host:port[/…]` or
+/// `host:port`.
+pub fn node_authority(node: &str) -> Result<&str> {
+    let rest = ["ws://", "http://"]
+        .iter()
+        .find_map(|scheme| node.strip_prefix(scheme))
+        .unwrap_or(node);
+    let authority = rest.split('/').next().unwrap_or_default();
+    if authority.is_empty() || !authority.contains(':') {
+        return Err(CliError::Usage(format!(
+            "--node {node:?}: expected ws://127.0.0.1:PORT"
+        )));
+    }
+    Ok(authority)
+}
+
+/// The native-encoding WebSocket endpoint of the node at `authority` (`host:port`).
+pub fn command_url(authority: &str) -> String {
+    format!("ws://{authority}{COMMAND_PATH}?encodingProtocol=native")
+}
+
+/// Where the node's gateway serves the web container `id`.
+pub fn web_url(authority: &str, id: &ContractInstanceId) -> String {
+    format!("http://{authority}/v1/contract/web/{id}/")
+}
+
+/// One WebSocket connection to a node.
+pub struct NodeApi {
+    api: WebApi,
+}
+
+impl NodeApi {
+    /// Connects to `url` (see [`command_url`]).
+    pub async fn connect(url: &str) -> Result<NodeApi> {
+        let (stream, _) =
+            tokio::time::timeout(REQUEST_TIMEOUT, tokio_tungstenite::connect_async(url))
+                .await
+                .map_err(|_| CliError::Timeout {
+                    waiting_for: format!("the WebSocket handshake with {url}"),
+                    after: REQUEST_TIMEOUT,
+                })?
+                .map_err(|e| CliError::Connection {
+                    during: format!("connect to {url}"),
+                    detail: e.to_string(),
+                })?;
+        Ok(NodeApi {
+            api: WebApi::start(stream),
+        })
+    }
+
+    /// The state of contract `id`, `None` when the node does not have it.
+    pub async fn get(&mut self, id: ContractInstanceId) -> Result<Option<Vec<u8>>> {
+        let request = ContractRequest::Get {
+            key: id,
+            return_contract_code: false,
+            subscribe: false,
+            blocking_subscribe: false,
+        };
+        self.request(request, &format!("GET of contract {id}"), |r| match r {
+            HostResponse::ContractResponse(ContractResponse::GetResponse {
+                key, state, ..
+            }) if *key.id() == id => Some(Some(state.to_vec())),
+            HostResponse::ContractResponse(ContractResponse::NotFound { instance_id })
+                if instance_id == id =>
+            {
+                Some(None)
+            }
+            _ => None,
+        })
+        .await
+    }
+
+    /// Stores contract `wasm` + `params` with its first `state`.
+    pub async fn put(&mut self, wasm: &[u8], params: &[u8], state: Vec<u8>) -> Result<ContractKey> {
+        let code = ContractCode::from(wasm.to_vec());
+        let params = Parameters::from(params.to_vec());
+        let key = ContractKey::from_params_and_code(&params, &code);
+        let contract = ContractContainer::Wasm(ContractWasmAPIVersion::V1(WrappedContract::new(
+            Arc::new(code),
+            params,
+        )));
+        let request = ContractRequest::Put {
+            contract,
+            state: WrappedState::new(state),
+            related_contracts: RelatedContracts::new(),
+            subscribe: false,
+            blocking_subscribe: false,
+        };
+        self.request(request, &format!("PUT of contract {key}"), |r| match r {
+            HostResponse::ContractResponse(ContractResponse::PutResponse { key: k })
+                if k == key =>
+            {
+                Some(k)
+            }
+            _ => None,
+        })
+        .await
+    }
+
+    /// Replaces contract `key`'s state with `state`, as far as the contract agrees.
+    pub async fn update(&mut self, key: &ContractKey, state: Vec<u8>) -> Result<()> {
+        let key = *key;
+        let request = ContractRequest::Update {
+            key,
+            data: UpdateData::State(State::from(state)),
+        };
+        self.request(request, &format!("UPDATE of contract {key}"), |r| match r {
+            HostResponse::ContractResponse(ContractResponse::UpdateResponse { key: k, .. })
+                if k == key =>
+            {
+                Some(())
+            }
+            _ => None,
+        })
+        .await
+    }
+
+    async fn request<T>(
+        &mut self,
+        request: ContractRequest<'static>,
+        what: &str,
+        mut pick: impl FnMut(HostResponse) -> Option<T>,
+    ) -> Result<T> {
+        self.api
+            .send(ClientRequest::from(request))
+            .await
+            .map_err(|e| CliError::Connection {
+                during: format!("sending the {what}"),
+                detail: e.to_string(),
+            })?;
+        let deadline = tokio::time::Instant::now() + REQUEST_TIMEOUT;
+        loop {
+            let next = tokio::time::timeout_at(deadline, self.api.next())
+                .await
+                .map_err(|_| CliError::Timeout {
+                    waiting_for: format!("the answer to the {what}"),
+                    after: REQUEST_TIMEOUT,
+                })?;
+            match next {
+                None => {
+                    return Err(CliError::Connection {
+                        during: format!("waiting for the answer to the {what}"),
+                        detail: "the node closed the connection".into(),
+                    })
+                }
+                Some(Err(error)) => {
+                    return Err(CliError::NodeRefused {
+                        request: what.to_owned(),
+                        detail: error.to_string(),
+                    })
+                }
+                Some(Ok(response)) => {
+                    if let Some(value) = pick(response) {
+                        return Ok(value);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_flag_forms() {
+        for form in [
+            "ws://127.0.0.1:7509",
+            "ws://127.0.0.1:7509/v1/contract/command?encodingProtocol=native",
+            "http://127.0.0.1:7509/",
+            "127.0.0.1:7509",
+        ] {
+            assert_eq!(node_authority(form).expect(form), "127.0.0.1:7509");
+        }
+        assert!(node_authority("ws://").is_err());
+        assert!(node_authority("localhost").is_err());
+        assert_eq!(
+            command_url("127.0.0.1:1"),
+            "ws://127.0.0.1:1/v1/contract/command?encodingProtocol=native"
+        );
+    }
+}

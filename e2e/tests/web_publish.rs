@@ -1,0 +1,157 @@
+//! The web container contract guarding Brook's UI inside the real node: a state whose
+//! archive was altered after signing, or that someone other than the publisher signed,
+//! is refused on PUT and on UPDATE (rule WEB-1); a version that is not newer leaves the
+//! node's state as it is (rule WEB-2), which the publisher reports as not applied.
+
+use brook_common::web_container::WebContainer;
+use brook_e2e::brook_cli::keyfile::PublisherKey;
+use brook_e2e::brook_cli::node_api::{command_url, NodeApi};
+use brook_e2e::brook_cli::pack::pack_dir;
+use brook_e2e::brook_cli::publish::{contract_key, version_on_node, VersionChoice};
+use brook_e2e::brook_cli::CliError;
+use brook_e2e::{
+    node_authority, placeholder_ui_dir, publish_ui, web_container_wasm, Client, Error, Node,
+};
+
+/// A signed state for `version` whose archive then had one byte flipped.
+fn tampered(publisher: &PublisherKey, version: u64, archive: &[u8]) -> Vec<u8> {
+    let mut container = WebContainer::publish(publisher.signing_key(), version, archive.to_vec());
+    let last = container.archive.len() - 1;
+    container.archive[last] ^= 1;
+    container.encode()
+}
+
+/// A state for `version` signed by `impostor` (the parameters name the real publisher).
+fn signed_by(impostor: &PublisherKey, version: u64, archive: &[u8]) -> Vec<u8> {
+    WebContainer::publish(impostor.signing_key(), version, archive.to_vec()).encode()
+}
+
+/// How many states the contract has rejected so far: it logs each one (the node's reply
+/// to the client says only "invalid put").
+fn contract_rejections(node: &Node) -> usize {
+    std::fs::read_to_string(node.log_path())
+        .expect("read the node log")
+        .matches("web container state rejected: publisher signature does not verify")
+        .count()
+}
+
+/// Asserts the node refused the request with `needle` in its error, and that the
+/// contract itself was the one to reject the state.
+fn assert_refused(
+    node: &Node,
+    rejected_before: &mut usize,
+    result: Result<impl std::fmt::Debug, Error>,
+    what: &str,
+    needle: &str,
+) {
+    match result {
+        Err(Error::NodeRefused { error, .. }) => {
+            let message = error.to_string();
+            eprintln!("{what}: refused: {message}");
+            assert!(message.contains(needle), "{what}: {message}");
+        }
+        other => panic!("{what}: expected the node to refuse, got {other:?}"),
+    }
+    let now = contract_rejections(node);
+    assert!(
+        now > *rejected_before,
+        "{what}: the contract logged no rejection"
+    );
+    *rejected_before = now;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn node_refuses_tampered_and_forged_states_and_keeps_the_newest() {
+    let node = Node::start().await.expect("node starts");
+    let wasm = web_container_wasm();
+    let publisher = PublisherKey::generate();
+    let impostor = PublisherKey::generate();
+    let params = publisher.params().to_vec();
+    let archive = pack_dir(&placeholder_ui_dir()).expect("pack the placeholder");
+    let key = contract_key(&wasm, &publisher);
+    let mut client = Client::connect(&node).await.expect("client connects");
+    let mut rejected = contract_rejections(&node);
+
+    // Nothing stored yet: a PUT must carry a valid first state.
+    assert_refused(
+        &node,
+        &mut rejected,
+        client
+            .put(&wasm, params.clone(), tampered(&publisher, 1, &archive))
+            .await,
+        "PUT of a tampered archive",
+        "invalid",
+    );
+    assert_refused(
+        &node,
+        &mut rejected,
+        client
+            .put(&wasm, params.clone(), signed_by(&impostor, 1, &archive))
+            .await,
+        "PUT signed by another key",
+        "invalid",
+    );
+    assert_eq!(client.get(&key).await.expect("GET"), None, "nothing stored");
+
+    let third = VersionChoice::Exact(3);
+    let published = publish_ui(&node, &publisher, &placeholder_ui_dir(), third)
+        .await
+        .expect("valid publish");
+    assert_eq!((published.key, published.version), (key, 3));
+
+    // Once stored, an UPDATE must carry the publisher's signature over this archive.
+    assert_refused(
+        &node,
+        &mut rejected,
+        client
+            .update_state(&key, tampered(&publisher, 4, &archive))
+            .await,
+        "UPDATE with a tampered archive",
+        "UPDATE failed",
+    );
+    assert_refused(
+        &node,
+        &mut rejected,
+        client
+            .update_state(&key, signed_by(&impostor, 4, &archive))
+            .await,
+        "UPDATE signed by another key",
+        "UPDATE failed",
+    );
+
+    // A lower version is ignored, not refused (peers must converge whatever order they
+    // see publishes in); the publisher notices and says so.
+    let lower = publish_ui(
+        &node,
+        &publisher,
+        &placeholder_ui_dir(),
+        VersionChoice::Exact(2),
+    )
+    .await
+    .expect_err("a lower version is not applied");
+    eprintln!("publish of version 2 over 3: {lower}");
+    assert!(
+        matches!(
+            lower,
+            CliError::NotApplied {
+                published: 2,
+                kept: 3,
+                ..
+            }
+        ),
+        "{lower}"
+    );
+
+    let mut api = NodeApi::connect(&command_url(&node_authority(&node)))
+        .await
+        .expect("publisher connects");
+    let kept = version_on_node(&mut api, &key).await.expect("GET");
+    assert_eq!(
+        kept,
+        Some(3),
+        "every refused or stale state left version 3 in place"
+    );
+
+    let status = node.stop().await.expect("node stops");
+    assert!(status.success(), "{status}");
+}
