@@ -83,9 +83,20 @@ install_wasm_opt() {
     npm ci --prefix tools/wasm-opt --silent --no-audit --no-fund
 }
 
+# Python's eciespy: an independent ecies.org implementation the interop test decrypts
+# Brook's wrapped secrets with (PyPI).
+ECIESPY_VERSION=0.4.7
+install_python_interop() {
+    if python3 -c "import ecies, importlib.metadata as m; assert m.version('eciespy') == '$ECIESPY_VERSION'" 2>/dev/null; then
+        echo "eciespy $ECIESPY_VERSION already installed"
+    else
+        python3 -m pip install --quiet --disable-pip-version-check "eciespy==$ECIESPY_VERSION"
+    fi
+}
+
 # Everything by default; with arguments only the pieces named (`cargo make run` asks for
 # `rust wasm-opt freenet`).
-PIECES=(rust wasm-opt cargo-make cargo-fuzz freenet fdev chromium)
+PIECES=(rust wasm-opt cargo-make cargo-fuzz freenet fdev chromium python)
 for piece in "${@:-${PIECES[@]}}"; do
     case $piece in
         rust) step "rust toolchain + wasm32 target" install_rust ;;
@@ -95,6 +106,7 @@ for piece in "${@:-${PIECES[@]}}"; do
         freenet) step "freenet $FREENET_VERSION" install_freenet ;;
         fdev) step "fdev $FDEV_VERSION" install_fdev ;;
         chromium) step "chromium" install_browser ;;
+        python) step "eciespy $ECIESPY_VERSION (python)" install_python_interop ;;
         *) echo "unknown piece '$piece'; known: ${PIECES[*]}" >&2 && exit 2 ;;
     esac
 done
