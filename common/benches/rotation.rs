@@ -64,7 +64,7 @@ fn main() {
         view.rotation_period_secs = 1;
         let recipients = members + 1;
         let floor = (base_mul + var_mul).as_secs_f64() * recipients as f64 + sign.as_secs_f64();
-        let measured = time(5, || {
+        let measured = time(15, || {
             let plan = plan_rotation(&view, &keys, u64::MAX).expect("plans");
             assert!(matches!(plan, Plan::Rotate(_)));
         });
