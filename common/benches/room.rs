@@ -5,7 +5,11 @@
 //! medians and ratios to the floor.
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+mod support;
+
+use std::time::Duration;
+
+use support::time;
 
 use brook_common::room::config::Privacy;
 use brook_common::room::wire::{self, Update};
@@ -145,24 +149,6 @@ fn bench(c: &mut Criterion) {
         group.bench_function(&case.name, |b| b.iter(|| run(black_box(&case))));
     }
     group.finish();
-}
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-fn time(iterations: usize, mut f: impl FnMut()) -> Duration {
-    f(); // warm up
-    median(
-        (0..iterations)
-            .map(|_| {
-                let start = Instant::now();
-                f();
-                start.elapsed()
-            })
-            .collect(),
-    )
 }
 
 fn table() {

@@ -5,31 +5,15 @@
 //!   and decide "nothing", with no public-key operation at all (target < 1 ms).
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+mod support;
+
+use support::time;
 
 use brook_common::room::config::Privacy;
 use brook_common::rotation::{plan_rotation, OwnerKeys, Plan, RotationView};
 use brook_common::testkit::populated_room;
 use curve25519_dalek::edwards::EdwardsPoint;
 use ed25519_dalek::Signer;
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-fn time(iterations: usize, mut f: impl FnMut()) -> Duration {
-    f();
-    median(
-        (0..iterations)
-            .map(|_| {
-                let start = Instant::now();
-                f();
-                start.elapsed()
-            })
-            .collect(),
-    )
-}
 
 fn main() {
     let scalar = [0x42u8; 32];

@@ -9,6 +9,7 @@ mod artifacts;
 pub mod bundle;
 mod client;
 mod error;
+pub mod fdev;
 mod http;
 mod node;
 mod sockets;

@@ -7,13 +7,12 @@
 //! 48 KiB, and `u64::MAX`. Deltas are whole states (the contract's only delta form) plus
 //! the empty "up to date" delta; transitions are every `base + delta(other) → result`.
 
-use std::process::Command;
-
 use brook_common::testkit::signing_key;
 use brook_common::web_container::WebContainer;
 use brook_e2e::bundle::{BundleTransition, ReplayBundle};
+use brook_e2e::fdev::verify_bundle;
 use brook_e2e::freenet_stdlib::prelude::*;
-use brook_e2e::{fdev_binary, guest_wasm};
+use brook_e2e::guest_wasm;
 use web_container::WebContainerContract as Web;
 
 /// Cases fdev may build (its default is 512).
@@ -190,74 +189,9 @@ fn web_container_obeys_freenets_merge_laws() {
         transitions: corpus.transitions.clone(),
         note: Some("brook web container corpus (one publisher)".into()),
     };
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("web_container.bundle");
-    std::fs::write(&path, bundle.encode()).expect("bundle written");
-
-    let output = Command::new(fdev_binary())
-        .args(["verify-merge", "--bundle"])
-        .arg(&path)
-        .args(["--max-cases", &MAX_CASES.to_string(), "--json"])
-        .output()
-        .expect("fdev runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "fdev printed no JSON report ({e}); exit {:?}\nstderr:\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
-    let count = |field: &str| {
-        report[field]
-            .as_u64()
-            .unwrap_or_else(|| panic!("report lacks {field}"))
-    };
-    let (cases, violations) = (count("cases_run"), count("violations"));
-    println!(
-        "web container: {} states, {} deltas, {} summaries, {} transitions in the corpus; \
-         {cases} cases run, {} held, {violations} violations, {} inconclusive",
-        count("corpus_states"),
-        count("corpus_deltas"),
-        count("corpus_summaries"),
-        count("corpus_transitions"),
-        count("holds"),
-        count("inconclusive"),
-    );
-    let mut checked = Vec::new();
-    for p in report["properties"].as_array().into_iter().flatten() {
-        let name = p["property"].as_str().unwrap_or("?");
-        let verdict = p["verdict"].as_str().unwrap_or("?");
-        println!(
-            "  {name:<30} {verdict:<13} run {:>5}  held {:>5}  inconclusive {:>3}  skipped (budget {}, size {}), not sampled {}",
-            p["cases_run"], p["holds"], p["inconclusive"], p["cases_skipped_budget"],
-            p["cases_skipped_oversized"], p["cases_not_sampled"]
-        );
-        assert_ne!(verdict, "violated", "{name} violated");
-        if p["cases_run"].as_u64().unwrap_or(0) > 0 {
-            checked.push(name.to_string());
-        }
-    }
-    for law in [
-        "state_associativity",
-        "delta_idempotence",
-        "delta_permutation_invariance",
-        "transition_path_agreement",
-    ] {
-        assert!(checked.iter().any(|c| c == law), "{law} ran no case");
-    }
-    for reason in report["inconclusive_reasons"]
-        .as_array()
-        .into_iter()
-        .flatten()
-    {
-        println!("  inconclusive: {reason}");
-    }
-    for finding in report["findings"].as_array().into_iter().flatten() {
-        println!("  FINDING: {finding}");
-    }
-    assert!(output.status.success(), "fdev failed: {:?}", output.status);
-    assert_eq!(violations, 0, "merge-law violations in the web container");
+    let report = verify_bundle("web container", &bundle, MAX_CASES);
+    report.assert_clean("web container");
+    let cases = report.cases;
     assert!(
         cases >= 300,
         "only {cases} cases ran: the corpus is too thin"
