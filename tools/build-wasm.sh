@@ -25,8 +25,12 @@ optimize room_contract.wasm
 cargo build --release --target wasm32-unknown-unknown -p web-container
 optimize web_container.wasm
 
-# Contracts must not read the clock (it breaks the merge laws).
+cargo build --release --target wasm32-unknown-unknown -p chat-delegate
+optimize chat_delegate.wasm
+
+# Contracts must not read the clock (it breaks the merge laws); the delegate may.
 cargo run -q -p brook-wasm-audit -- --no-clock "$out/room_contract.wasm" "$out/web_container.wasm"
+cargo run -q -p brook-wasm-audit -- "$out/chat_delegate.wasm"
 
 # Test fixture, not shipped: a delegate that answers with the MessageOrigin the node gave
 # it (e2e/tests/web_origin.rs). Its own workspace and target dir keep it out of Brook's

@@ -8,6 +8,7 @@
 pub mod batch_verify;
 pub mod codec;
 pub mod collections;
+pub mod delegate_api;
 pub mod ecies;
 pub mod ids;
 pub mod kdf;

@@ -1,0 +1,328 @@
+//! The delegate's request logic natively, against an in-memory secret store: identities,
+//! typed signing (rule DEL-2), origin scoping, export (DEL-1) and compare-and-swap
+//! storage (DEL-3). The same logic runs in the node in `e2e/tests/delegate_node.rs`.
+
+use brook_common::delegate_api::{
+    ApiError, ExportAcknowledgement, RecordToSign, Request, Response, RoomIdentity, StoredValue,
+};
+use brook_common::ids::MemberKey;
+use brook_common::room::config::{Privacy, RoomConfig};
+use brook_common::room::members::Invitation;
+use brook_common::room::messages::Message;
+use brook_common::room::text::RoomText;
+use brook_common::room::{RoomDelta, Signed};
+use brook_common::sign::member_key;
+use brook_common::testkit::{signing_key, TestRoom};
+use chat_delegate::handler::handle;
+use chat_delegate::store::MemoryStore;
+
+const APP: [u8; 32] = [1; 32];
+const OTHER_APP: [u8; 32] = [2; 32];
+
+struct Delegate {
+    store: MemoryStore,
+    next_seed: u8,
+}
+
+impl Delegate {
+    fn new() -> Self {
+        Delegate {
+            store: MemoryStore::default(),
+            next_seed: 10,
+        }
+    }
+
+    fn ask(&mut self, origin: [u8; 32], request: Request) -> Response {
+        // Round-trip through the wire format, as the node delivers it.
+        let request = Request::decode(&request.encode()).expect("request decodes");
+        let seed = &mut self.next_seed;
+        let mut random = || {
+            *seed += 1;
+            [*seed; 32]
+        };
+        let response = handle(&mut self.store, &origin, request, &mut random);
+        Response::decode(&response.encode()).expect("response decodes")
+    }
+
+    fn identity(&mut self, origin: [u8; 32], room: Option<MemberKey>) -> (MemberKey, MemberKey) {
+        match self.ask(origin, Request::CreateIdentity { room }) {
+            Response::Identity { room, key } => (room, key),
+            other => panic!("expected an identity, got {other:?}"),
+        }
+    }
+}
+
+fn message(author: MemberKey, text: &str) -> RecordToSign {
+    RecordToSign::Message(Message {
+        author,
+        sent_at: 5,
+        body: RoomText::Plain(text.into()),
+    })
+}
+
+#[test]
+fn a_new_room_is_named_by_its_owner_key_and_identities_are_unique() {
+    let mut d = Delegate::new();
+    let (room, key) = d.identity(APP, None);
+    assert_eq!(room, key);
+    assert_eq!(
+        d.ask(APP, Request::CreateIdentity { room: Some(room) }),
+        Response::Error(ApiError::IdentityExists)
+    );
+    assert_eq!(
+        d.ask(APP, Request::PublicKey { room }),
+        Response::Identity { room, key }
+    );
+}
+
+#[test]
+fn signatures_are_accepted_by_the_room_contract() {
+    // The owner's key lives in the delegate; what it signs, the room accepts.
+    let mut d = Delegate::new();
+    let mut room = TestRoom::new(Privacy::Public);
+    let owner_room = room.owner_key();
+    let import = Request::ImportIdentity {
+        room: owner_room,
+        seed: room.owner.to_bytes(),
+    };
+    assert!(matches!(d.ask(APP, import), Response::Identity { key, .. } if key == owner_room));
+
+    let member = signing_key("delegate", 1);
+    let invitation = Invitation {
+        invitee: member_key(&member),
+        inviter: owner_room,
+        invited_at: 9,
+    };
+    let Response::Signature(sig) = d.ask(
+        APP,
+        Request::Sign {
+            room: owner_room,
+            record: RecordToSign::Member(invitation.clone()),
+        },
+    ) else {
+        panic!("the owner may sign an invitation")
+    };
+    let record = Signed {
+        body: invitation,
+        signature: sig,
+    };
+    let report = room.apply(RoomDelta {
+        members: vec![record],
+        ..Default::default()
+    });
+    assert_eq!((report.admitted, report.rejected), (1, 0));
+
+    let mut config = room.state.config.body.clone();
+    config.version += 1;
+    config.name = RoomText::Plain("renamed".into());
+    let Response::Signature(sig) = d.ask(
+        APP,
+        Request::Sign {
+            room: owner_room,
+            record: RecordToSign::Config(config.clone()),
+        },
+    ) else {
+        panic!("the owner may sign the config")
+    };
+    room.apply(RoomDelta {
+        config: Some(Signed {
+            body: config,
+            signature: sig,
+        }),
+        ..Default::default()
+    });
+    assert_eq!(
+        room.state.config.body.name,
+        RoomText::Plain("renamed".into())
+    );
+    room.validate().expect("valid");
+}
+
+#[test]
+fn records_that_are_not_yours_are_refused() {
+    // rule DEL-2
+    let mut d = Delegate::new();
+    let owner = MemberKey([7; 32]);
+    let (_, me) = d.identity(APP, Some(owner));
+    let someone_else = MemberKey([8; 32]);
+    assert_eq!(
+        d.ask(
+            APP,
+            Request::Sign {
+                room: owner,
+                record: message(someone_else, "not mine")
+            }
+        ),
+        Response::Error(ApiError::NotYourRecord)
+    );
+    let config = RoomConfig::new(Privacy::Public, RoomText::Plain("x".into()));
+    assert_eq!(
+        d.ask(
+            APP,
+            Request::Sign {
+                room: owner,
+                record: RecordToSign::Config(config)
+            }
+        ),
+        Response::Error(ApiError::NotYourRecord),
+        "only the owner's key signs a config"
+    );
+    assert!(matches!(
+        d.ask(
+            APP,
+            Request::Sign {
+                room: owner,
+                record: message(me, "mine")
+            }
+        ),
+        Response::Signature(_)
+    ));
+    assert_eq!(
+        d.ask(
+            APP,
+            Request::Sign {
+                room: MemberKey([9; 32]),
+                record: message(me, "wrong room")
+            }
+        ),
+        Response::Error(ApiError::NoIdentity)
+    );
+}
+
+#[test]
+fn another_web_app_sees_nothing_and_signs_nothing() {
+    let mut d = Delegate::new();
+    let (room, key) = d.identity(APP, None);
+    d.ask(
+        APP,
+        Request::StorePut {
+            key: "draft".into(),
+            value: b"hello".to_vec(),
+            expected_generation: 0,
+        },
+    );
+    assert_eq!(
+        d.ask(OTHER_APP, Request::PublicKey { room }),
+        Response::Error(ApiError::NoIdentity)
+    );
+    assert_eq!(
+        d.ask(
+            OTHER_APP,
+            Request::Sign {
+                room,
+                record: message(key, "impersonation")
+            }
+        ),
+        Response::Error(ApiError::NoIdentity)
+    );
+    assert_eq!(
+        d.ask(OTHER_APP, Request::ListRooms),
+        Response::Rooms(vec![])
+    );
+    assert_eq!(
+        d.ask(
+            OTHER_APP,
+            Request::StoreGet {
+                key: "draft".into()
+            }
+        ),
+        Response::Stored { value: None }
+    );
+    // Its own write under the same name does not touch the first app's value.
+    d.ask(
+        OTHER_APP,
+        Request::StorePut {
+            key: "draft".into(),
+            value: b"other".to_vec(),
+            expected_generation: 0,
+        },
+    );
+    assert_eq!(
+        d.ask(
+            APP,
+            Request::StoreGet {
+                key: "draft".into()
+            }
+        ),
+        Response::Stored {
+            value: Some(StoredValue {
+                generation: 1,
+                value: b"hello".to_vec()
+            })
+        }
+    );
+}
+
+#[test]
+fn list_rooms_and_export() {
+    // rule DEL-1: the seed leaves only through an acknowledged export.
+    let mut d = Delegate::new();
+    let (a, key_a) = d.identity(APP, None);
+    let (b, key_b) = d.identity(APP, Some(MemberKey([3; 32])));
+    let mut expected = vec![
+        RoomIdentity {
+            room: a,
+            key: key_a,
+        },
+        RoomIdentity {
+            room: b,
+            key: key_b,
+        },
+    ];
+    expected.sort_by_key(|r| r.room);
+    assert_eq!(d.ask(APP, Request::ListRooms), Response::Rooms(expected));
+    let ack = ExportAcknowledgement::IUnderstandThisRevealsMySecretKey;
+    let Response::ExportedIdentity { seed, .. } = d.ask(
+        APP,
+        Request::ExportIdentity {
+            room: a,
+            acknowledge: ack,
+        },
+    ) else {
+        panic!("export answers the seed")
+    };
+    assert_eq!(
+        member_key(&ed25519_dalek::SigningKey::from_bytes(&seed)),
+        key_a
+    );
+}
+
+#[test]
+fn storage_is_compare_and_swap() {
+    // rule DEL-3
+    let mut d = Delegate::new();
+    let put = |value: &str, expected| Request::StorePut {
+        key: "k".into(),
+        value: value.into(),
+        expected_generation: expected,
+    };
+    assert!(
+        matches!(d.ask(APP, put("one", 0)), Response::Stored { value: Some(v) } if v.generation == 1)
+    );
+    assert_eq!(
+        d.ask(APP, put("stale", 0)),
+        Response::Error(ApiError::Conflict { current: 1 })
+    );
+    assert!(
+        matches!(d.ask(APP, put("two", 1)), Response::Stored { value: Some(v) } if v.generation == 2)
+    );
+    assert_eq!(
+        d.ask(APP, Request::StoreGet { key: "k".into() }),
+        Response::Stored {
+            value: Some(StoredValue {
+                generation: 2,
+                value: b"two".to_vec()
+            })
+        }
+    );
+}
+
+#[test]
+fn garbage_requests_get_a_typed_error() {
+    for garbage in [&b""[..], b"\xff\xff", &[0x85; 40]] {
+        assert!(matches!(
+            Request::decode(garbage),
+            Err(ApiError::MalformedRequest(_))
+        ));
+    }
+}
