@@ -3,9 +3,9 @@
 # The one source of truth for tool versions: `.ci/run` and `cargo make install-tools` call it.
 # Usage: tools/install-tools.sh [PIECE...]   (no argument: every piece; see PIECES below)
 #
-# First run on a fresh, busy 2-core machine: about an hour. Measured: freenet 20-35 min,
-# fdev ~23 min more (it reuses the node's build dir), cargo-make ~9 min, cargo-fuzz ~2 min,
-# chromium ~20 s. Later runs only check versions (seconds).
+# First run on a fresh 2-core machine, measured here: freenet 30 min, fdev 14 min more (it
+# reuses the node's build dir), cargo-make 3 min (without TLS), cargo-fuzz 2 min, chromium
+# 20 s, eciespy and wasm-opt seconds. Later runs only check versions (seconds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,11 +40,13 @@ install_rust() {
 }
 
 # install_cargo_subcommand SUBCOMMAND CRATE VERSION: any installed version will do.
+# Extra `cargo install` flags may follow (cargo-make needs no TLS stack: Brook's tasks
+# never fetch anything, and dropping it saves minutes of compiling).
 install_cargo_subcommand() {
     if cargo "$1" --version >/dev/null 2>&1; then
         echo "$2 already installed"
     else
-        cargo install --locked "$2" --version "$3"
+        cargo install --locked "$2" --version "$3" "${@:4}"
     fi
 }
 
@@ -101,7 +103,7 @@ for piece in "${@:-${PIECES[@]}}"; do
     case $piece in
         rust) step "rust toolchain + wasm32 target" install_rust ;;
         wasm-opt) step "wasm-opt (binaryen)" install_wasm_opt ;;
-        cargo-make) step "cargo-make" install_cargo_subcommand make cargo-make "$CARGO_MAKE_VERSION" ;;
+        cargo-make) step "cargo-make" install_cargo_subcommand make cargo-make "$CARGO_MAKE_VERSION" --no-default-features ;;
         cargo-fuzz) step "cargo-fuzz" install_cargo_subcommand fuzz cargo-fuzz "$CARGO_FUZZ_VERSION" ;;
         freenet) step "freenet $FREENET_VERSION" install_freenet ;;
         fdev) step "fdev $FDEV_VERSION" install_fdev ;;
