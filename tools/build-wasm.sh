@@ -11,6 +11,13 @@ wasm_opt=tools/wasm-opt/node_modules/.bin/wasm-opt
 [[ -x $wasm_opt ]] || npm ci --prefix tools/wasm-opt --silent
 mkdir -p "$out"
 
+# Reproducible bytes: panic locations embed source paths, so map the checkout and the
+# cargo home (registry sources) to fixed names. Two checkouts at different paths, with
+# different CARGO_HOMEs, then build identical WASM (and so identical contract and
+# delegate keys).
+cargo_home=$(cd "${CARGO_HOME:-$HOME/.cargo}" && pwd -P)
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--remap-path-prefix=$cargo_home=/cargo --remap-path-prefix=$(pwd -P)=/brook"
+
 # The node runs Cranelift over exactly these features; -Oz keeps the bytes small.
 optimize() {
     "$wasm_opt" -Oz --strip-debug --strip-producers \
