@@ -14,6 +14,7 @@ echo "second build in $scratch/elsewhere/brook with CARGO_HOME=$scratch/cargo-ho
 (
     cd "$scratch/elsewhere/brook"
     export CARGO_HOME="$scratch/cargo-home"
+    mkdir -p "$CARGO_HOME"
     bash tools/build-wasm.sh >/dev/null
 )
 status=0
