@@ -46,3 +46,10 @@ cargo build --release --target wasm32-unknown-unknown \
     --manifest-path e2e/fixtures/origin-delegate/Cargo.toml --target-dir target/fixtures
 cp target/fixtures/wasm32-unknown-unknown/release/origin_delegate.wasm "$out/"
 cargo run -q -p brook-wasm-audit -- "$out/origin_delegate.wasm"
+
+# Test fixture, not shipped: a background delegate (NodeStarted, a wake-up) that logs
+# what the node runs it for (e2e/tests/background_grant.rs). Same rules as above.
+cargo build --release --target wasm32-unknown-unknown \
+    --manifest-path e2e/fixtures/lifecycle-delegate/Cargo.toml --target-dir target/fixtures
+cp target/fixtures/wasm32-unknown-unknown/release/lifecycle_delegate.wasm "$out/"
+cargo run -q -p brook-wasm-audit -- "$out/lifecycle_delegate.wasm"

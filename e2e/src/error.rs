@@ -33,9 +33,14 @@ pub enum Error {
     /// `log_tail` holds the last lines of its output.
     #[error("node {what}\n--- node log tail ---\n{log_tail}")]
     Node { what: String, log_tail: String },
-    /// A loopback HTTP exchange failed or returned something that is not HTTP.
-    #[error("HTTP GET {url}: {detail}")]
-    Http { url: String, detail: String },
+    /// A loopback HTTP exchange failed, returned something that is not HTTP, or (where
+    /// the caller checks) a status it did not expect.
+    #[error("HTTP {method} {url}: {detail}")]
+    Http {
+        method: &'static str,
+        url: String,
+        detail: String,
+    },
     /// The caller used the harness in a way it does not support.
     #[error("harness misuse: {0}")]
     ApiMisuse(String),

@@ -1,7 +1,8 @@
-//! A deliberately tiny HTTP/1.1 GET for loopback only: enough for the node's
-//! `/v1/version` and for fetching a web-app page (and its auth token) in tests,
-//! without pulling an HTTP client and a TLS stack into the build. It refuses any
-//! host other than loopback so a test can never talk to the outside world.
+//! A deliberately tiny HTTP/1.1 client for loopback only: enough for the node's
+//! `/v1/version`, for fetching a web-app page (and its auth token) and for the
+//! node's permission routes in tests, without pulling an HTTP client and a TLS stack
+//! into the build. It refuses any host other than loopback so a test can never talk
+//! to the outside world.
 
 use std::time::Duration;
 
@@ -52,24 +53,48 @@ pub async fn http_get(url: &str) -> Result<HttpResponse> {
 
 /// Like [`http_get`], sending extra request headers (e.g. `Authorization`, `Cookie`).
 pub async fn http_get_with_headers(url: &str, headers: &[(&str, &str)]) -> Result<HttpResponse> {
+    exchange("GET", url, headers, None).await
+}
+
+/// `POST url` with `body` (sent with a `Content-Length`) and extra request headers,
+/// e.g. `Content-Type` and the `Origin` a state-changing node route insists on.
+/// Same loopback-only rule as [`http_get`].
+pub async fn http_post(url: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<HttpResponse> {
+    exchange("POST", url, headers, Some(body)).await
+}
+
+/// One request on a fresh connection (`Connection: close`), the whole answer read.
+async fn exchange(
+    method: &'static str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> Result<HttpResponse> {
     let fail = |detail: String| Error::Http {
+        method,
         url: url.to_owned(),
         detail,
     };
     let (authority, path) = split_loopback_url(url).map_err(fail)?;
-    let mut request =
-        format!("GET {path} HTTP/1.1\r\nHost: {authority}\r\nAccept: */*\r\nConnection: close\r\n");
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nAccept: */*\r\nConnection: close\r\n"
+    );
     for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
+        head.push_str(&format!("{name}: {value}\r\n"));
     }
-    request.push_str("\r\n");
+    if let Some(body) = body {
+        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    head.push_str("\r\n");
+    let mut request = head.into_bytes();
+    request.extend_from_slice(body.unwrap_or_default());
 
     let exchange = async {
         let mut stream = TcpStream::connect(authority)
             .await
             .map_err(|e| format!("connect: {e}"))?;
         stream
-            .write_all(request.as_bytes())
+            .write_all(&request)
             .await
             .map_err(|e| format!("write: {e}"))?;
         let mut raw = Vec::new();

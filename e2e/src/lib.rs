@@ -12,14 +12,16 @@ mod error;
 pub mod fdev;
 mod http;
 mod node;
+pub mod permission;
 mod sockets;
 mod web;
 
 pub use artifacts::{fdev_binary, guest_wasm, room_contract_wasm, workspace_root, FDEV_VERSION};
 pub use client::{contract_key, delegate_key, Client, Notified, DEFAULT_TIMEOUT};
 pub use error::{Error, Result};
-pub use http::{http_get, http_get_with_headers, HttpResponse};
+pub use http::{http_get, http_get_with_headers, http_post, HttpResponse};
 pub use node::{freenet_binary, Node, FREENET_VERSION, KEEP_DIRS_ENV};
+pub use permission::{allow_background, allow_background_for, PromptTab};
 pub use sockets::listening_addrs;
 pub use web::{
     fetch_page, node_authority, placeholder_ui_dir, publish_ui, web_container_wasm, web_url,

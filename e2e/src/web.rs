@@ -53,6 +53,7 @@ pub async fn fetch_page(node: &Node, id: &ContractInstanceId) -> Result<WebPage>
     let response = http_get(&url).await?;
     if response.status != 200 {
         return Err(Error::Http {
+            method: "GET",
             url,
             detail: format!("status {}: {}", response.status, response.text()),
         });
