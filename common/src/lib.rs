@@ -12,6 +12,7 @@ pub mod delegate_api;
 pub mod ecies;
 pub mod ids;
 pub mod kdf;
+pub mod legacy;
 pub mod limits;
 pub mod protocol;
 pub mod room;
