@@ -44,7 +44,7 @@ pub fn from_slice<T: for<'b> Decode<'b, ()>>(bytes: &[u8], max: usize) -> Result
 /// A short description of a decode error. minicbor's own `Display` pulls float
 /// formatting into the WASM guests for a message nobody needs; what helps a reader is
 /// what went wrong and where.
-fn describe(err: &minicbor::decode::Error) -> String {
+pub fn describe(err: &minicbor::decode::Error) -> String {
     let what = if err.is_end_of_input() {
         "unexpected end of input"
     } else if err.is_type_mismatch() {

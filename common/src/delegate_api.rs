@@ -82,6 +82,36 @@ pub enum Request {
         #[n(2)]
         expected_generation: u64,
     },
+    /// Make sure the delegate follows this room, so it rotates the room secret for the
+    /// rooms this user owns even with no tab open. `room_contract` is the code hash of
+    /// the room contract the UI ships; the delegate derives the room's contract id from
+    /// it and the owner key, and answers only after the node confirmed the
+    /// subscription.
+    #[n(8)]
+    EnsureRoomSubscription {
+        #[n(0)]
+        room: MemberKey,
+        #[cbor(with = "minicbor::bytes")]
+        #[n(1)]
+        room_contract: [u8; 32],
+    },
+    /// The owner bans a member: the delegate signs the ban and, in the same delta,
+    /// rotates the room secret away from the banned subtree, publishes that one delta
+    /// and answers with it. `ban.banned_by` must be the owner's key.
+    #[n(9)]
+    BanMember {
+        #[n(0)]
+        room: MemberKey,
+        #[n(1)]
+        ban: Ban,
+    },
+    /// What the delegate knows about a room it follows: its subscription, a rotation it
+    /// still owes, and the outcome of its latest run.
+    #[n(10)]
+    RoomStatus {
+        #[n(0)]
+        room: MemberKey,
+    },
 }
 
 /// The explicit "yes, give me the secret key" of an export request.
@@ -138,14 +168,99 @@ pub enum Response {
     },
     #[n(5)]
     Error(#[n(0)] ApiError),
+    /// The node confirmed the delegate's subscription to the room's contract.
+    #[n(6)]
+    Subscribed {
+        #[n(0)]
+        room: MemberKey,
+        #[cbor(with = "minicbor::bytes")]
+        #[n(1)]
+        contract: [u8; 32],
+    },
+    /// The owner's ban (with its rotation, when one is owed) was applied by the node;
+    /// `delta` is the room delta that carried it.
+    #[n(7)]
+    Banned {
+        #[cbor(with = "minicbor::bytes")]
+        #[n(0)]
+        delta: Vec<u8>,
+        /// The secret version the delta introduced, if it rotated.
+        #[n(1)]
+        rotated_to: Option<u32>,
+    },
+    #[n(8)]
+    Status(#[n(0)] RoomStatus),
+}
+
+/// The delegate's view of one room it follows.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub struct RoomStatus {
+    /// The room contract's id, once a subscription was requested.
+    #[cbor(with = "minicbor::bytes")]
+    #[n(0)]
+    pub contract: Option<[u8; 32]>,
+    /// Whether this user is the room's owner (only owners rotate).
+    #[n(1)]
+    pub owner: bool,
+    /// A rotation published but not yet seen in the room's state.
+    #[n(2)]
+    pub pending_version: Option<u32>,
+    /// The latest run of the rotation pipeline.
+    #[n(3)]
+    pub last_run: Option<RunReport>,
+}
+
+/// One run of the rotation pipeline over one room state.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub struct RunReport {
+    /// blake3 of the state bytes the run read.
+    #[cbor(with = "minicbor::bytes")]
+    #[n(0)]
+    pub state_hash: [u8; 32],
+    #[n(1)]
+    pub outcome: RunOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub enum RunOutcome {
+    /// Every member holds the current secret; nothing to publish.
+    #[n(0)]
+    UpToDate,
+    /// Wrapped the current version for members who lacked it.
+    #[n(1)]
+    BackFilled {
+        #[n(0)]
+        version: u32,
+        #[n(1)]
+        members: u32,
+    },
+    /// Published a new version.
+    #[n(2)]
+    Rotated {
+        #[n(0)]
+        version: u32,
+        #[n(1)]
+        members: u32,
+    },
+    /// Re-published a rotation that was owed (a retry after a failure or crash).
+    #[n(3)]
+    Republished {
+        #[n(0)]
+        version: u32,
+    },
+    /// The run could not decide (undecodable state, exhausted versions, …).
+    #[n(4)]
+    Failed(#[n(0)] String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
 pub struct RoomIdentity {
     #[n(0)]
     pub room: MemberKey,
+    /// This user's key in the room; `None` when the stored identity is damaged (it is
+    /// listed anyway, so a room is never silently dropped).
     #[n(1)]
-    pub key: MemberKey,
+    pub key: Option<MemberKey>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
@@ -190,6 +305,37 @@ pub enum ApiError {
     #[error("the identity seed is not a valid ed25519 key")]
     #[n(7)]
     BadSeed,
+    /// The node refused the subscription (its reason).
+    #[error("the node refused the subscription: {0}")]
+    #[n(8)]
+    SubscriptionRefused(#[n(0)] String),
+    /// The request needs the room followed first (`EnsureRoomSubscription`).
+    #[error("the delegate does not follow this room yet")]
+    #[n(9)]
+    NotSubscribed,
+    /// Only the room's owner may do this.
+    #[error("only the room's owner may do this")]
+    #[n(10)]
+    NotOwner,
+    /// This node holds no state for the room yet.
+    #[error("this node holds no state for the room yet")]
+    #[n(11)]
+    RoomUnavailable,
+    #[error("the room state does not decode: {0}")]
+    #[n(12)]
+    BadRoomState(#[n(0)] String),
+    #[error("the room secret could not be rotated: {0}")]
+    #[n(13)]
+    Rotation(#[n(0)] String),
+    /// The node did not apply the delta (its reason).
+    #[error("the node did not apply the update: {0}")]
+    #[n(14)]
+    UpdateRejected(#[n(0)] String),
+    /// The ban's target is the owner, the ban's signer is not the owner, or the ban
+    /// names another room's member chain.
+    #[error("the ban is not one the owner can issue: {0}")]
+    #[n(15)]
+    BadBan(#[n(0)] String),
 }
 
 impl Request {

@@ -208,3 +208,73 @@ fn view_decoded_from_bytes_matches_the_full_decode() {
     }
     assert!(RotationView::decode(b"\x87garbage").is_err());
 }
+
+#[test]
+fn a_backfill_does_not_depend_on_the_clock() {
+    // rule ROT-5: a retried back-fill re-creates the same bytes.
+    let (mut room, _) = private_room(2);
+    let Plan::Rotate(v0) = plan(&room, 10) else {
+        panic!()
+    };
+    publish(&mut room, &v0);
+    let owner = room.owner.clone();
+    let invite = room.invite(&owner, &signing_key("rotation", 9));
+    room.apply(invite);
+    let (Plan::Backfill(early), Plan::Backfill(late)) = (plan(&room, 11), plan(&room, 99_999))
+    else {
+        panic!("back-fills expected")
+    };
+    assert_eq!(early, late);
+    assert_eq!(early.batch.body.issued_at, v0.batch.body.issued_at);
+}
+
+#[test]
+fn a_ban_takes_the_target_s_whole_subtree_out_of_the_view() {
+    // rule MEM-2, as the owner's ban request plans its rotation before the ban lands.
+    let mut room = TestRoom::new(Privacy::Private);
+    let chain = room.add_members(3, true); // owner → 0 → 1 → 2
+    let owner = room.owner.clone();
+    let invite = room.invite(&owner, &signing_key("rotation", 7));
+    room.apply(invite);
+    let view = RotationView::of(&room.state);
+    let after = view.without_subtree(&member_key(&chain[1]));
+    let mut expected = vec![
+        member_key(&chain[0]),
+        member_key(&signing_key("rotation", 7)),
+    ];
+    expected.sort();
+    assert_eq!(after.members, expected);
+    // What the ban would do to the room, the view predicted.
+    let ban = room.ban(&owner, &member_key(&chain[1]));
+    room.apply(ban);
+    assert_eq!(RotationView::of(&room.state).members, expected);
+}
+
+#[test]
+fn an_owner_delta_with_a_ban_and_a_batch_decodes_as_a_room_delta() {
+    let (mut room, keys) = private_room(2);
+    let Plan::Rotate(v0) = plan(&room, 10) else {
+        panic!()
+    };
+    publish(&mut room, &v0);
+    let owner = room.owner.clone();
+    let ban_delta = room.ban(&owner, &member_key(&keys[0]));
+    let ban = ban_delta.bans[0].clone();
+    let view = RotationView::of(&room.state).without_subtree(&member_key(&keys[0]));
+    let Plan::Rotate(v1) = plan_rotation(&view, &owner_keys(&room), 20).unwrap() else {
+        panic!("the ban makes a rotation owed")
+    };
+    let bytes = brook_common::rotation::encode_owner_delta(Some(&ban), Some(&v1));
+    let decoded = wire::decode_delta(&bytes).expect("decodes");
+    assert_eq!(decoded.bans, vec![ban]);
+    assert_eq!(decoded.secret_batches, vec![v1.batch.clone()]);
+    let report = room.apply(decoded);
+    assert_eq!(report.rejected, 0);
+    assert_eq!(room.state.secrets.current_version(), Some(1));
+    assert_eq!(plan(&room, 21), Plan::Nothing, "nothing more is owed");
+    let ban_only = brook_common::rotation::encode_owner_delta(Some(&ban_delta.bans[0]), None);
+    assert_eq!(
+        wire::decode_delta(&ban_only).unwrap().secret_batches,
+        vec![]
+    );
+}

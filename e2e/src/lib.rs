@@ -6,6 +6,7 @@
 //! or different binary makes tests fail loudly rather than skip.
 
 mod artifacts;
+mod brook_app;
 pub mod bundle;
 mod client;
 mod error;
@@ -17,6 +18,7 @@ mod sockets;
 mod web;
 
 pub use artifacts::{fdev_binary, guest_wasm, room_contract_wasm, workspace_root, FDEV_VERSION};
+pub use brook_app::{publish_web_app, web_app_socket_url, BrookApp};
 pub use client::{contract_key, delegate_key, Client, Notified, DEFAULT_TIMEOUT};
 pub use error::{Error, Result};
 pub use http::{http_get, http_get_with_headers, http_post, HttpResponse};

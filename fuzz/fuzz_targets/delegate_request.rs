@@ -1,22 +1,87 @@
 #![no_main]
-//! The chat delegate's request decoder and handler on any bytes: a typed response,
-//! never a panic (a trap in the delegate would take the user's keys offline).
+//! The chat delegate on any input: every kind of event it can receive (a web app's
+//! request, the node's answers with their contexts, notifications over any stored room
+//! state, lifecycle and wake-up runs), against a delegate that already owns and follows
+//! a private room. A typed response or nothing, never a panic (a trap in the delegate
+//! would take the user's keys and rotations offline).
+
+use std::sync::OnceLock;
 
 use brook_common::delegate_api::Request;
-use chat_delegate::handler::handle;
-use chat_delegate::store::MemoryStore;
+use brook_common::room::config::Privacy;
+use brook_common::room::RoomParams;
+use brook_common::testkit::TestRoom;
+use chat_delegate::events::{handle_event, Event};
+use chat_delegate::host::MemoryHost;
+
+const APP: [u8; 32] = [7; 32];
+const CODE_HASH: [u8; 32] = [9; 32];
+
+/// A delegate that owns and follows a private room with three members.
+fn seeded() -> &'static (MemoryHost, [u8; 32]) {
+    static SEEDED: OnceLock<(MemoryHost, [u8; 32])> = OnceLock::new();
+    SEEDED.get_or_init(|| {
+        let mut room = TestRoom::new(Privacy::Private);
+        room.add_members(3, false);
+        let owner = room.owner_key();
+        let contract = RoomParams { owner }.contract_id(&CODE_HASH);
+        let mut host = MemoryHost::default();
+        host.states.insert(contract, room.state_bytes());
+        for request in [
+            Request::ImportIdentity {
+                room: owner,
+                seed: room.owner.to_bytes(),
+            },
+            Request::EnsureRoomSubscription {
+                room: owner,
+                room_contract: CODE_HASH,
+            },
+        ] {
+            let app = Event::App {
+                origin: Some(APP),
+                payload: request.encode(),
+            };
+            handle_event(&mut host, app).expect("no crash is armed");
+        }
+        (host, contract)
+    })
+}
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    if let Ok(request) = Request::decode(data) {
-        let mut store = MemoryStore::default();
-        let mut seed = 0u8;
-        let mut random = || {
-            seed = seed.wrapping_add(1);
-            [seed; 32]
-        };
-        let origin = [7u8; 32];
-        // Twice, so requests that depend on stored state (sign, export) get past lookup.
-        let _ = handle(&mut store, &origin, request.clone(), &mut random);
-        let _ = handle(&mut store, &origin, request, &mut random).encode();
-    }
+    let Some((&kind, rest)) = data.split_first() else {
+        return;
+    };
+    let (host, contract) = seeded();
+    let (mut host, contract) = (host.clone(), *contract);
+    let result = if rest.len() % 2 == 0 {
+        Ok(())
+    } else {
+        Err("refused".to_owned())
+    };
+    let event = match kind % 6 {
+        0 => Event::App {
+            origin: Some(APP),
+            payload: rest.to_vec(),
+        },
+        1 => Event::Subscribed {
+            contract,
+            result,
+            context: rest.to_vec(),
+        },
+        2 => Event::Updated {
+            contract,
+            result,
+            context: rest.to_vec(),
+        },
+        3 => {
+            // Whatever the node holds for the room, however malformed.
+            host.states.insert(contract, rest.to_vec());
+            Event::Notified { contract }
+        }
+        4 => Event::NodeStarted,
+        _ => Event::Wakeup,
+    };
+    // Twice, so what the first run stored (markers, reports) is read back.
+    let _ = handle_event(&mut host, event.clone());
+    let _ = handle_event(&mut host, event);
 });

@@ -20,6 +20,23 @@ pub struct RoomParams {
     pub owner: MemberKey,
 }
 
+impl RoomParams {
+    /// The parameter bytes the room contract is instantiated with.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        // A one-field array of 32 bytes always encodes.
+        crate::codec::to_vec(self).unwrap_or_default()
+    }
+
+    /// The room's contract instance id under the room contract whose code hashes to
+    /// `code_hash`: `blake3(code_hash ‖ params)`, as the node computes it.
+    pub fn contract_id(&self, code_hash: &[u8; 32]) -> [u8; 32] {
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(code_hash);
+        hasher.update(&self.to_bytes());
+        *hasher.finalize().as_bytes()
+    }
+}
+
 /// A room's whole state, in canonical form: every collection sorted, every rule of
 /// [`super::normalize`] already applied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]

@@ -10,7 +10,9 @@
 //! - ROT-3: otherwise back-fill the current version for members who lack it.
 //! - ROT-4: version `u32::MAX` is a hard stop, never a wrap-around.
 //! - ROT-5: output is deterministic in (view, owner, now): secrets come from the KDF and
-//!   wraps are deterministic, so two owner devices agree blob for blob.
+//!   wraps are deterministic, so two owner devices agree blob for blob. A back-fill
+//!   carries its version's original `issued_at`, so it does not depend on `now` at all:
+//!   retrying one re-creates the very same bytes.
 
 pub mod view;
 
@@ -20,6 +22,7 @@ use minicbor::Encoder;
 use crate::ecies::{self, EciesError};
 use crate::ids::MemberKey;
 use crate::kdf;
+use crate::room::bans::BanRecord;
 use crate::room::config::Privacy;
 use crate::room::secrets::{SecretBatch, SecretBatchRecord, WrappedSecret};
 use crate::room::Signed;
@@ -82,7 +85,7 @@ pub fn plan_rotation(
     let owner_key = owner.public();
     let mut everyone = view.members.clone();
     everyone.push(owner_key);
-    everyone.sort();
+    everyone.sort_unstable();
     everyone.dedup();
 
     let Some(current) = view.secrets.current_version() else {
@@ -110,9 +113,9 @@ pub fn plan_rotation(
     // The owner's leaf anchors every batch (rule SEC-2); its blob is byte-identical.
     let mut recipients = missing;
     recipients.push(owner_key);
-    recipients.sort();
+    recipients.sort_unstable();
     recipients.dedup();
-    build(owner, current, &recipients, now_ms).map(Plan::Backfill)
+    build(owner, current, &recipients, issued).map(Plan::Backfill)
 }
 
 /// One batch of `version` wrapped for `recipients` (sorted, owner included).
@@ -120,7 +123,7 @@ fn build(
     owner: &OwnerKeys,
     version: u32,
     recipients: &[MemberKey],
-    now_ms: u64,
+    issued_at: u64,
 ) -> Result<SecretsDelta, RotationError> {
     let owner_key = owner.public();
     let secret = kdf::derive_room_secret(&owner.seed(), &owner_key, version);
@@ -138,7 +141,7 @@ fn build(
     let leaves = blobs.iter().map(|b| b.leaf()).collect();
     let body = SecretBatch {
         version,
-        issued_at: now_ms,
+        issued_at,
         leaves,
     };
     let batch =
@@ -147,19 +150,36 @@ fn build(
 }
 
 impl SecretsDelta {
-    /// The room delta carrying this batch, encoded without linking the codecs of the
-    /// room's other records: `[null, [], [], [], [batch], blobs, [], null]`, which the
-    /// room contract decodes as a `RoomDelta` (tested).
+    /// The room delta carrying this batch (see [`encode_owner_delta`]).
     pub fn encode(&self) -> Vec<u8> {
-        let mut e = Encoder::new(Vec::new());
-        // Writing into a Vec cannot fail.
-        let _ = (|| -> Result<(), minicbor::encode::Error<core::convert::Infallible>> {
-            e.array(8)?.null()?.array(0)?.array(0)?.array(0)?;
-            e.array(1)?.encode(&self.batch)?;
-            e.encode(&self.blobs)?;
-            e.array(0)?.null()?;
-            Ok(())
-        })();
-        e.into_writer()
+        encode_owner_delta(None, Some(self))
     }
+
+    /// How many members this batch wraps the secret for.
+    pub fn recipients(&self) -> usize {
+        self.blobs.len()
+    }
+}
+
+/// A room delta of an owner's ban and/or secret batch, encoded without linking the codecs
+/// of the room's other records: `[null, [], [ban?], [], [batch?], blobs, [], null]`,
+/// which the room contract decodes as a `RoomDelta` (tested).
+pub fn encode_owner_delta(ban: Option<&BanRecord>, secrets: Option<&SecretsDelta>) -> Vec<u8> {
+    let mut e = Encoder::new(Vec::new());
+    // Writing into a Vec cannot fail.
+    let _ = (|| -> Result<(), minicbor::encode::Error<core::convert::Infallible>> {
+        e.array(8)?.null()?.array(0)?;
+        match ban {
+            Some(ban) => e.array(1)?.encode(ban)?,
+            None => e.array(0)?,
+        };
+        e.array(0)?;
+        match secrets {
+            Some(s) => e.array(1)?.encode(&s.batch)?.encode(&s.blobs)?,
+            None => e.array(0)?.array(0)?,
+        };
+        e.array(0)?.null()?;
+        Ok(())
+    })();
+    e.into_writer()
 }

@@ -6,6 +6,7 @@
 
 use minicbor::Decoder;
 
+use crate::collections::Set;
 use crate::ids::MemberKey;
 use crate::room::config::{ConfigRecord, Privacy};
 use crate::room::members::MemberRecord;
@@ -20,6 +21,8 @@ pub struct RotationView {
     pub rotation_period_secs: u64,
     /// Effective members, owner excluded, sorted.
     pub members: Vec<MemberKey>,
+    /// Each member's inviter, in the order of `members`.
+    pub inviters: Vec<MemberKey>,
     pub secrets: SecretsState,
 }
 
@@ -37,7 +40,35 @@ impl RotationView {
             privacy: state.config.body.privacy,
             rotation_period_secs: state.config.body.rotation_period_secs,
             members: state.members.iter().map(|r| r.body.invitee).collect(),
+            inviters: state.members.iter().map(|r| r.body.inviter).collect(),
             secrets: state.secrets.clone(),
+        }
+    }
+
+    /// The view once `target` is banned: the target and everyone it brought in, directly
+    /// or down its invitation chain, are no longer members (rule MEM-2).
+    pub fn without_subtree(&self, target: &MemberKey) -> Self {
+        let mut gone: Set<MemberKey> = Set::default();
+        gone.insert(*target);
+        let mut queue = vec![*target];
+        while let Some(fallen) = queue.pop() {
+            for (member, inviter) in self.members.iter().zip(&self.inviters) {
+                if *inviter == fallen && gone.insert(*member) {
+                    queue.push(*member);
+                }
+            }
+        }
+        let (members, inviters) = self
+            .members
+            .iter()
+            .zip(&self.inviters)
+            .filter(|(member, _)| !gone.contains(member))
+            .map(|(m, i)| (*m, *i))
+            .unzip();
+        RotationView {
+            members,
+            inviters,
+            ..self.clone()
         }
     }
 
@@ -45,7 +76,8 @@ impl RotationView {
     /// The state is one the node validated (the delegate only reads states of the room
     /// contract it subscribed to), so nothing is re-verified here.
     pub fn decode(bytes: &[u8]) -> Result<Self, ViewError> {
-        let malformed = |e: minicbor::decode::Error| ViewError::Malformed(e.to_string());
+        let malformed =
+            |e: minicbor::decode::Error| ViewError::Malformed(crate::codec::describe(&e));
         let mut d = Decoder::new(bytes);
         // RoomState: [config, members, bans, member_info, secrets, messages, upgrade]
         d.array().map_err(malformed)?;
@@ -57,7 +89,8 @@ impl RotationView {
         Ok(RotationView {
             privacy: config.body.privacy,
             rotation_period_secs: config.body.rotation_period_secs,
-            members: members.into_iter().map(|r| r.body.invitee).collect(),
+            members: members.iter().map(|r| r.body.invitee).collect(),
+            inviters: members.iter().map(|r| r.body.inviter).collect(),
             secrets,
         })
     }

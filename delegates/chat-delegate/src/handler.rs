@@ -17,18 +17,32 @@ use brook_common::sign::{member_key, sign_body, Sig};
 use ed25519_dalek::SigningKey;
 use zeroize::Zeroizing;
 
+use crate::host::Host;
 use crate::store::{key, prefix, Kind, SecretStore};
 
-/// Handle one request from the web app `origin`. `random_seed` supplies fresh 32-byte
-/// seeds (the host's RNG in the node).
-pub fn handle(
+/// Handle one request from the web app `origin` that the delegate answers at once
+/// (requests that wait on the node are in `events`).
+pub fn handle(host: &mut dyn Host, origin: &[u8; 32], request: Request) -> Response {
+    // Only a new identity needs randomness: ask the host for it only then.
+    let fresh = matches!(request, Request::CreateIdentity { .. })
+        .then(|| Zeroizing::new(host.random_seed()));
+    let store: &mut dyn SecretStore = host;
+    let result = match (request, fresh) {
+        (Request::CreateIdentity { room }, Some(seed)) => {
+            create_identity(store, origin, room, seed)
+        }
+        (request, _) => answer(store, origin, request),
+    };
+    result.unwrap_or_else(Response::Error)
+}
+
+fn answer(
     store: &mut dyn SecretStore,
     origin: &[u8; 32],
     request: Request,
-    random_seed: &mut dyn FnMut() -> [u8; 32],
-) -> Response {
-    let result = match request {
-        Request::CreateIdentity { room } => create_identity(store, origin, room, random_seed),
+) -> Result<Response, ApiError> {
+    match request {
+        Request::CreateIdentity { .. } => Err(ApiError::Storage),
         Request::ImportIdentity { room, seed } => {
             import_identity(store, origin, room, Zeroizing::new(seed))
         }
@@ -57,11 +71,16 @@ pub fn handle(
             value,
             expected_generation,
         } => put_value(store, origin, &name, value, expected_generation),
-    };
-    result.unwrap_or_else(Response::Error)
+        Request::EnsureRoomSubscription { .. }
+        | Request::BanMember { .. }
+        | Request::RoomStatus { .. } => Err(ApiError::MalformedRequest(
+            "this request is answered by the event loop".into(),
+        )),
+    }
 }
 
-fn identity(
+/// This origin's signing key for `room`.
+pub fn identity(
     store: &dyn SecretStore,
     origin: &[u8; 32],
     room: &MemberKey,
@@ -97,9 +116,8 @@ fn create_identity(
     store: &mut dyn SecretStore,
     origin: &[u8; 32],
     room: Option<MemberKey>,
-    random_seed: &mut dyn FnMut() -> [u8; 32],
+    seed: Zeroizing<[u8; 32]>,
 ) -> Result<Response, ApiError> {
-    let seed = Zeroizing::new(random_seed());
     let key = SigningKey::from_bytes(&seed);
     let public = member_key(&key);
     // A new room is named by its owner's key.
@@ -159,14 +177,12 @@ fn list_rooms(store: &dyn SecretStore, origin: &[u8; 32]) -> Response {
         .into_iter()
         .filter_map(|k| {
             let room = MemberKey(k.get(prefix.len()..)?.try_into().ok()?);
-            let key = identity(store, origin, &room).ok()?;
-            Some(RoomIdentity {
-                room,
-                key: member_key(&key),
-            })
+            // A damaged entry is listed without its key, never dropped.
+            let key = identity(store, origin, &room).ok().map(|k| member_key(&k));
+            Some(RoomIdentity { room, key })
         })
         .collect();
-    rooms.sort_by_key(|r| r.room);
+    rooms.sort_unstable_by_key(|r| r.room);
     Response::Rooms(rooms)
 }
 

@@ -1,9 +1,11 @@
 //! Where the delegate keeps things: the node's per-delegate secret store, behind a trait
-//! so the request logic runs natively in tests against an in-memory store (natively the
-//! host's secret calls are stubs).
+//! so the logic runs natively in tests against an in-memory store (natively the host's
+//! secret calls are stubs).
 //!
-//! Every key is scoped by the calling web app's contract id, so another web app can
-//! neither read nor overwrite what this one stored: `o/<origin 32 B>/<kind>/<name>`.
+//! A web app's own records are scoped by its contract id, so another web app can neither
+//! read nor overwrite them: `o/<origin 32 B>/<kind>/<name>`. What the node-driven runs
+//! (notifications, lifecycle, wake-ups — they carry no origin) need is kept per room
+//! contract, and names the origin it belongs to: `r/<contract 32 B>/<kind>[/<origin>]`.
 
 use std::collections::BTreeMap;
 
@@ -11,6 +13,7 @@ use std::collections::BTreeMap;
 pub trait SecretStore {
     fn get(&self, key: &[u8]) -> Option<Vec<u8>>;
     fn set(&mut self, key: &[u8], value: &[u8]) -> bool;
+    fn remove(&mut self, key: &[u8]) -> bool;
     /// Keys starting with `prefix`.
     fn list(&self, prefix: &[u8]) -> Vec<Vec<u8>>;
 }
@@ -22,6 +25,8 @@ pub enum Kind {
     Identity,
     /// A value of the UI's own key-value storage.
     Value,
+    /// The contract id of a room this origin follows, named by the room's owner key.
+    RoomContract,
 }
 
 /// A storage key scoped to one origin.
@@ -39,8 +44,44 @@ pub fn prefix(origin: &[u8; 32], kind: Kind) -> Vec<u8> {
     key.extend_from_slice(match kind {
         Kind::Identity => b"/id/",
         Kind::Value => b"/kv/",
+        Kind::RoomContract => b"/rc/",
     });
     key
+}
+
+/// The kinds of record kept per followed room contract.
+#[derive(Debug, Clone, Copy)]
+pub enum RoomKind {
+    /// That an origin follows the room (one per origin): `r/<contract>/f/<origin>`.
+    Follower,
+    /// A rotation published but not yet seen in the state: `r/<contract>/p`.
+    Pending,
+    /// The latest run's report: `r/<contract>/l`.
+    LastRun,
+}
+
+/// Every per-room key starts with this.
+pub const ROOMS_PREFIX: &[u8] = b"r/";
+
+/// The key of a per-room record (`origin` only for [`RoomKind::Follower`]).
+pub fn room_key(contract: &[u8; 32], kind: RoomKind, origin: Option<&[u8; 32]>) -> Vec<u8> {
+    let mut key = Vec::with_capacity(2 + 32 + 3 + 32);
+    key.extend_from_slice(ROOMS_PREFIX);
+    key.extend_from_slice(contract);
+    key.extend_from_slice(match kind {
+        RoomKind::Follower => b"/f/",
+        RoomKind::Pending => b"/p",
+        RoomKind::LastRun => b"/l",
+    });
+    if let Some(origin) = origin {
+        key.extend_from_slice(origin);
+    }
+    key
+}
+
+/// The contract a per-room key belongs to.
+pub fn contract_of(key: &[u8]) -> Option<[u8; 32]> {
+    key.strip_prefix(ROOMS_PREFIX)?.get(..32)?.try_into().ok()
 }
 
 /// An in-memory store, for native tests.
@@ -56,6 +97,11 @@ impl SecretStore for MemoryStore {
 
     fn set(&mut self, key: &[u8], value: &[u8]) -> bool {
         self.entries.insert(key.to_vec(), value.to_vec());
+        true
+    }
+
+    fn remove(&mut self, key: &[u8]) -> bool {
+        self.entries.remove(key);
         true
     }
 

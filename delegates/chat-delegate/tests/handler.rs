@@ -14,33 +14,27 @@ use brook_common::room::{RoomDelta, Signed};
 use brook_common::sign::member_key;
 use brook_common::testkit::{signing_key, TestRoom};
 use chat_delegate::handler::handle;
-use chat_delegate::store::MemoryStore;
+use chat_delegate::host::MemoryHost;
+use chat_delegate::store::SecretStore;
 
 const APP: [u8; 32] = [1; 32];
 const OTHER_APP: [u8; 32] = [2; 32];
 
 struct Delegate {
-    store: MemoryStore,
-    next_seed: u8,
+    host: MemoryHost,
 }
 
 impl Delegate {
     fn new() -> Self {
         Delegate {
-            store: MemoryStore::default(),
-            next_seed: 10,
+            host: MemoryHost::default(),
         }
     }
 
     fn ask(&mut self, origin: [u8; 32], request: Request) -> Response {
         // Round-trip through the wire format, as the node delivers it.
         let request = Request::decode(&request.encode()).expect("request decodes");
-        let seed = &mut self.next_seed;
-        let mut random = || {
-            *seed += 1;
-            [*seed; 32]
-        };
-        let response = handle(&mut self.store, &origin, request, &mut random);
+        let response = handle(&mut self.host, &origin, request);
         Response::decode(&response.encode()).expect("response decodes")
     }
 
@@ -262,11 +256,11 @@ fn list_rooms_and_export() {
     let mut expected = vec![
         RoomIdentity {
             room: a,
-            key: key_a,
+            key: Some(key_a),
         },
         RoomIdentity {
             room: b,
-            key: key_b,
+            key: Some(key_b),
         },
     ];
     expected.sort_by_key(|r| r.room);
@@ -284,6 +278,35 @@ fn list_rooms_and_export() {
     assert_eq!(
         member_key(&ed25519_dalek::SigningKey::from_bytes(&seed)),
         key_a
+    );
+}
+
+#[test]
+fn a_damaged_identity_is_listed_not_dropped() {
+    let mut d = Delegate::new();
+    let (a, key_a) = d.identity(APP, None);
+    let (b, _) = d.identity(APP, Some(MemberKey([3; 32])));
+    // Damage b's stored seed (a truncated write, a disk error).
+    let damaged = d
+        .host
+        .list(b"o/")
+        .into_iter()
+        .find(|k| k.ends_with(b.as_bytes()))
+        .expect("b is stored");
+    d.host.set(&damaged, b"\x01\x02");
+    let Response::Rooms(rooms) = d.ask(APP, Request::ListRooms) else {
+        panic!("rooms listed")
+    };
+    assert_eq!(rooms.len(), 2, "the damaged room is still listed");
+    assert!(rooms.contains(&RoomIdentity {
+        room: a,
+        key: Some(key_a)
+    }));
+    assert!(rooms.contains(&RoomIdentity { room: b, key: None }));
+    // Using it is a typed error, not a panic or silence.
+    assert_eq!(
+        d.ask(APP, Request::PublicKey { room: b }),
+        Response::Error(ApiError::Storage)
     );
 }
 

@@ -1,0 +1,95 @@
+//! What the delegate's logic asks the node to do, and the context that rides along a
+//! contract request so its answer is understood.
+//!
+//! The logic returns [`Effect`]s; `lib.rs` turns them into `OutboundDelegateMsg`s. The
+//! node hands a request's context back with its answer; it is a [`Flow`]: a kind byte
+//! and its fields.
+
+use brook_common::delegate_api::Response;
+use brook_common::ids::MemberKey;
+
+/// Largest context the node carries (`DelegateContext::MAX_SIZE` is 409,600 bytes).
+pub const MAX_CONTEXT_BYTES: usize = 400 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Answer the web app that asked.
+    Reply(Response),
+    Subscribe {
+        contract: [u8; 32],
+        context: Vec<u8>,
+    },
+    Update {
+        contract: [u8; 32],
+        delta: Vec<u8>,
+        context: Vec<u8>,
+    },
+}
+
+impl Effect {
+    pub fn subscribe(contract: [u8; 32], flow: Flow) -> Effect {
+        Effect::Subscribe {
+            contract,
+            context: flow.encode(),
+        }
+    }
+
+    pub fn update(contract: [u8; 32], delta: Vec<u8>, flow: Flow) -> Effect {
+        Effect::Update {
+            contract,
+            delta,
+            context: flow.encode(),
+        }
+    }
+}
+
+/// Why a contract request was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Flow {
+    /// A web app's `EnsureRoomSubscription`: answer it when the node confirms.
+    Ensure { room: MemberKey },
+    /// Re-subscribing after the node started: nobody waits for the answer.
+    Resubscribe,
+    /// The rotation pipeline's update.
+    Publish,
+    /// The owner's `BanMember`: answer with the delta once the node applied it.
+    Ban {
+        delta: Vec<u8>,
+        rotated_to: Option<u32>,
+    },
+}
+
+impl Flow {
+    pub fn encode(&self) -> Vec<u8> {
+        match self {
+            Flow::Ensure { room } => [&[0u8][..], room.as_bytes()].concat(),
+            Flow::Resubscribe => vec![1],
+            Flow::Publish => vec![2],
+            Flow::Ban { delta, rotated_to } => {
+                let mut out = vec![3, u8::from(rotated_to.is_some())];
+                out.extend_from_slice(&rotated_to.unwrap_or(0).to_be_bytes());
+                out.extend_from_slice(delta);
+                out
+            }
+        }
+    }
+
+    pub fn decode(context: &[u8]) -> Option<Flow> {
+        let (kind, rest) = context.split_first()?;
+        match (kind, rest.len()) {
+            (0, 32) => Some(Flow::Ensure {
+                room: MemberKey(rest.try_into().ok()?),
+            }),
+            (1, 0) => Some(Flow::Resubscribe),
+            (2, 0) => Some(Flow::Publish),
+            (3, 5..) => {
+                let version = u32::from_be_bytes(rest[1..5].try_into().ok()?);
+                Some(Flow::Ban {
+                    rotated_to: (rest[0] == 1).then_some(version),
+                    delta: rest[5..].to_vec(),
+                })
+            }
+            _ => None,
+        }
+    }
+}

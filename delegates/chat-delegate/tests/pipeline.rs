@@ -1,0 +1,366 @@
+//! The rotation pipeline natively, against a node simulated in memory: the delegate's
+//! effects are performed on a real room state (the contract's own apply), the node's
+//! answers and notifications are fed back, and crashes are injected at every step.
+//! The same flows run in the real node in `e2e/tests/rotation_node.rs`.
+
+use brook_common::delegate_api::{ApiError, Request, Response, RunOutcome};
+use brook_common::ecies;
+use brook_common::ids::MemberKey;
+use brook_common::room::bans::Ban;
+use brook_common::room::config::Privacy;
+use brook_common::room::{wire, RoomParams};
+use brook_common::sign::member_key;
+use brook_common::testkit::{signing_key, TestRoom};
+use chat_delegate::effects::Effect;
+use chat_delegate::events::{handle_event, Event};
+use chat_delegate::host::{MemoryHost, Step};
+use ed25519_dalek::SigningKey;
+
+const APP: [u8; 32] = [1; 32];
+const CODE_HASH: [u8; 32] = [7; 32];
+
+/// The node around one delegate and one room.
+struct Sim {
+    host: MemoryHost,
+    room: TestRoom,
+    contract: [u8; 32],
+    replies: Vec<Response>,
+    /// Room deltas the delegate emitted, in order.
+    emitted: Vec<Vec<u8>>,
+}
+
+impl Sim {
+    /// A private room whose owner key the delegate holds, with `members` invited by the
+    /// owner, followed by the delegate.
+    fn new(members: usize) -> (Sim, Vec<SigningKey>) {
+        let mut room = TestRoom::new(Privacy::Private);
+        let keys = room.add_members(members, false);
+        let contract = RoomParams {
+            owner: room.owner_key(),
+        }
+        .contract_id(&CODE_HASH);
+        let mut host = MemoryHost::default();
+        host.now_ms = 1_000_000;
+        let mut sim = Sim {
+            host,
+            room,
+            contract,
+            replies: vec![],
+            emitted: vec![],
+        };
+        sim.sync_state();
+        let owner = sim.room.owner.clone();
+        let imported = sim.ask(Request::ImportIdentity {
+            room: sim.room.owner_key(),
+            seed: owner.to_bytes(),
+        });
+        assert!(matches!(imported, Response::Identity { .. }));
+        (sim, keys)
+    }
+
+    fn sync_state(&mut self) {
+        self.host
+            .states
+            .insert(self.contract, self.room.state_bytes());
+    }
+
+    fn ask(&mut self, request: Request) -> Response {
+        self.replies.clear();
+        self.deliver(Event::App {
+            origin: Some(APP),
+            payload: request.encode(),
+        });
+        assert_eq!(self.replies.len(), 1, "one response per request");
+        self.replies.pop().expect("a response")
+    }
+
+    /// Deliver an event and perform everything it leads to, as the node does; a
+    /// crash drops the run's effects.
+    fn deliver(&mut self, event: Event) {
+        let mut queue = vec![event];
+        while let Some(event) = queue.pop() {
+            let Ok(effects) = handle_event(&mut self.host, event) else {
+                continue; // crashed: outbound messages lost
+            };
+            for effect in effects {
+                match effect {
+                    Effect::Reply(r) => self.replies.push(r),
+                    Effect::Subscribe { contract, context } => queue.push(Event::Subscribed {
+                        contract,
+                        result: Ok(()),
+                        context,
+                    }),
+                    Effect::Update {
+                        contract,
+                        delta,
+                        context,
+                    } => {
+                        assert_eq!(contract, self.contract);
+                        self.emitted.push(delta.clone());
+                        let before = self.room.state_bytes();
+                        self.room
+                            .apply(wire::decode_delta(&delta).expect("delta decodes"));
+                        self.sync_state();
+                        // The node notifies subscribers after it answered the update.
+                        if self.room.state_bytes() != before {
+                            queue.push(Event::Notified { contract });
+                        }
+                        queue.push(Event::Updated {
+                            contract,
+                            result: Ok(()),
+                            context,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// A change made by someone else (a member's client), notified to the delegate.
+    fn external(&mut self, delta: brook_common::room::RoomDelta) {
+        self.room.apply(delta);
+        self.sync_state();
+        self.deliver(Event::Notified {
+            contract: self.contract,
+        });
+    }
+
+    fn follow(&mut self) {
+        let owner = self.room.owner_key();
+        let answer = self.ask(Request::EnsureRoomSubscription {
+            room: owner,
+            room_contract: CODE_HASH,
+        });
+        assert_eq!(
+            answer,
+            Response::Subscribed {
+                room: owner,
+                contract: self.contract
+            }
+        );
+    }
+
+    fn batches_of(&self, version: u32) -> usize {
+        let secrets = &self.room.state.secrets;
+        secrets
+            .batches
+            .iter()
+            .filter(|b| b.body.version == version)
+            .count()
+    }
+
+    fn holders(&self, version: u32) -> Vec<MemberKey> {
+        let mut h: Vec<MemberKey> = self.room.state.secrets.holders(version).copied().collect();
+        h.sort();
+        h
+    }
+}
+
+fn keys_of(keys: &[SigningKey]) -> Vec<MemberKey> {
+    keys.iter().map(member_key).collect()
+}
+
+fn sorted(mut keys: Vec<MemberKey>) -> Vec<MemberKey> {
+    keys.sort();
+    keys
+}
+
+#[test]
+fn following_a_new_private_room_publishes_version_zero_for_everyone() {
+    let (mut sim, members) = Sim::new(3);
+    sim.follow();
+    let mut everyone = keys_of(&members);
+    everyone.push(sim.room.owner_key());
+    assert_eq!(sim.holders(0), sorted(everyone));
+    assert_eq!(sim.batches_of(0), 1);
+    // Every member can unwrap version 0.
+    for key in &members {
+        let blob = sim
+            .room
+            .state
+            .secrets
+            .blob_for(&member_key(key), 0)
+            .unwrap();
+        assert!(ecies::unwrap(&key.to_bytes(), &blob.ciphertext).is_ok());
+    }
+}
+
+/// Member 0 invites member 3; member 0 bans member 3 (a member's authority, not the
+/// owner's): the delegate alone rotates away from member 3.
+#[test]
+fn a_ban_by_a_member_makes_the_owner_delegate_rotate() {
+    let (mut sim, members) = Sim::new(2);
+    let outsider = signing_key("invitee", 3);
+    let invite = sim.room.invite(&members[0], &outsider);
+    sim.room.apply(invite);
+    sim.sync_state();
+    sim.follow();
+    assert_eq!(sim.holders(0).len(), 4);
+
+    let ban = sim.room.ban(&members[0], &member_key(&outsider));
+    sim.external(ban);
+    assert_eq!(sim.batches_of(1), 1);
+    let mut expected = keys_of(&members);
+    expected.push(sim.room.owner_key());
+    assert_eq!(sim.holders(1), sorted(expected));
+    let banned_blob = sim.room.state.secrets.blob_for(&member_key(&outsider), 1);
+    assert!(banned_blob.is_none(), "the banned member gets no v1");
+    sim.room
+        .validate()
+        .expect("the contract accepts the result");
+}
+
+#[test]
+fn a_newcomer_is_back_filled_without_rotating() {
+    let (mut sim, _) = Sim::new(2);
+    sim.follow();
+    let newcomer = signing_key("newcomer", 9);
+    let owner = sim.room.owner.clone();
+    let invite = sim.room.invite(&owner, &newcomer);
+    sim.external(invite);
+    assert_eq!(sim.room.state.secrets.current_version(), Some(0));
+    assert!(sim.holders(0).contains(&member_key(&newcomer)));
+    let Response::Status(status) = sim.ask(Request::RoomStatus {
+        room: sim.room.owner_key(),
+    }) else {
+        panic!("status")
+    };
+    assert_eq!(
+        status.last_run.map(|r| r.outcome),
+        Some(RunOutcome::UpToDate)
+    );
+}
+
+#[test]
+fn a_notification_with_nothing_owed_publishes_nothing() {
+    let (mut sim, members) = Sim::new(3);
+    sim.follow();
+    let before = sim.emitted.len();
+    let message = sim.room.message(&members[1], "hello");
+    sim.external(message);
+    assert_eq!(sim.emitted.len(), before, "nothing new was published");
+}
+
+/// Story 3's law, for every crash point: whatever step the run dies at, the rotation
+/// lands exactly once, with exactly one record of version 1.
+#[test]
+fn a_crash_at_any_step_never_loses_the_rotation_nor_doubles_it() {
+    for step in Step::ALL {
+        let (mut sim, members) = Sim::new(3);
+        sim.follow();
+        sim.host.crash_at = Some(step);
+        let owner = sim.room.owner.clone();
+        let ban = sim.room.ban(&owner, &member_key(&members[2]));
+        sim.external(ban);
+        assert_eq!(sim.host.crash_at, None, "{step:?}: the crash fired");
+        // Time passes; the next prompt (another change, a wake-up, a node start).
+        sim.host.now_ms += 60_000;
+        sim.deliver(Event::NodeStarted);
+        let message = sim.room.message(&members[0], "still here");
+        sim.external(message);
+        assert_eq!(sim.batches_of(1), 1, "{step:?}: one v1 record");
+        assert_eq!(
+            sim.room.state.secrets.current_version(),
+            Some(1),
+            "{step:?}"
+        );
+        assert!(
+            !sim.holders(1).contains(&member_key(&members[2])),
+            "{step:?}"
+        );
+        let v1: Vec<&Vec<u8>> = sim
+            .emitted
+            .iter()
+            .filter(|d| {
+                wire::decode_delta(d)
+                    .map(|d| d.secret_batches.iter().any(|b| b.body.version == 1))
+                    .unwrap_or(false)
+            })
+            .collect();
+        assert!(
+            v1.windows(2).all(|w| w[0] == w[1]),
+            "{step:?}: v1 re-emitted byte for byte"
+        );
+        let Response::Status(status) = sim.ask(Request::RoomStatus {
+            room: sim.room.owner_key(),
+        }) else {
+            panic!("status")
+        };
+        assert_eq!(status.pending_version, None, "{step:?}: nothing left owed");
+    }
+}
+
+/// Story 4: the owner's ban is one delta that bans and rotates; the notification it
+/// causes publishes nothing more.
+#[test]
+fn the_owner_ban_is_one_delta_and_nothing_follows() {
+    let (mut sim, members) = Sim::new(3);
+    sim.follow();
+    let before = sim.emitted.len();
+    let target = member_key(&members[1]);
+    let ban = Ban {
+        target,
+        banned_by: sim.room.owner_key(),
+        banned_at: 5_000,
+        chain: vec![],
+    };
+    let answer = sim.ask(Request::BanMember {
+        room: sim.room.owner_key(),
+        ban,
+    });
+    let Response::Banned { delta, rotated_to } = answer else {
+        panic!("banned, got {answer:?}")
+    };
+    assert_eq!(rotated_to, Some(1));
+    assert_eq!(sim.emitted.len(), before + 1, "exactly one delta");
+    assert_eq!(sim.emitted[before], delta);
+    let decoded = wire::decode_delta(&delta).unwrap();
+    assert_eq!(decoded.bans.len(), 1);
+    assert_eq!(decoded.secret_batches.len(), 1);
+    assert!(sim.room.state.bans.iter().any(|b| b.body.target == target));
+    assert!(!sim.holders(1).contains(&target));
+    assert_eq!(sim.holders(1).len(), 3);
+    // A later notification-driven run: nothing new.
+    sim.deliver(Event::Notified {
+        contract: sim.contract,
+    });
+    assert_eq!(sim.emitted.len(), before + 1);
+}
+
+#[test]
+fn only_the_owner_bans_through_the_delegate() {
+    let (mut sim, members) = Sim::new(2);
+    sim.follow();
+    let ban = Ban {
+        target: member_key(&members[0]),
+        banned_by: member_key(&members[1]),
+        banned_at: 5_000,
+        chain: vec![],
+    };
+    let answer = sim.ask(Request::BanMember {
+        room: sim.room.owner_key(),
+        ban,
+    });
+    assert!(matches!(answer, Response::Error(ApiError::BadBan(_))));
+    let unfollowed = sim.ask(Request::BanMember {
+        room: MemberKey([9; 32]),
+        ban: Ban {
+            target: member_key(&members[0]),
+            banned_by: MemberKey([9; 32]),
+            banned_at: 1,
+            chain: vec![],
+        },
+    });
+    assert_eq!(unfollowed, Response::Error(ApiError::NotSubscribed));
+}
+
+#[test]
+fn node_driven_events_need_no_origin_but_app_requests_do() {
+    let (mut sim, _) = Sim::new(1);
+    sim.replies.clear();
+    sim.deliver(Event::App {
+        origin: None,
+        payload: Request::ListRooms.encode(),
+    });
+    assert_eq!(sim.replies, vec![Response::Error(ApiError::NotAWebApp)]);
+}
