@@ -73,49 +73,106 @@ impl OwnerKeys {
     }
 }
 
-/// Decide what the owner must publish (rules ROT-1..ROT-5). `now_ms` is the owner's clock.
+/// What the owner owes, decided from the view alone: no key is needed and no public-key
+/// operation is done, so a notification that changes nothing costs only the decode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Nothing,
+    /// Wrap `version` (first issued at `issued_at`) for `recipients` (rule ROT-3).
+    Backfill {
+        version: u32,
+        issued_at: u64,
+        recipients: Vec<MemberKey>,
+    },
+    /// Publish `version` for `recipients`, everyone (rule ROT-2).
+    Rotate {
+        version: u32,
+        recipients: Vec<MemberKey>,
+    },
+}
+
+/// Decide what the room's owner `owner` must publish (rules ROT-1..ROT-4). `now_ms` is
+/// the owner's clock.
+pub fn decide(
+    view: &RotationView,
+    owner: &MemberKey,
+    now_ms: u64,
+) -> Result<Decision, RotationError> {
+    if view.privacy != Privacy::Private {
+        return Ok(Decision::Nothing); // rule ROT-1
+    }
+    let mut everyone = view.members.clone();
+    everyone.push(*owner);
+    everyone.sort_unstable();
+    everyone.dedup();
+
+    let Some(current) = view.secrets.current_version() else {
+        let recipients = everyone;
+        return Ok(Decision::Rotate {
+            version: 0,
+            recipients,
+        }); // rule ROT-2
+    };
+    let mut holders: Vec<MemberKey> = view.secrets.holders(current).copied().collect();
+    holders.sort_unstable();
+    let departed = holders.iter().any(|h| everyone.binary_search(h).is_err());
+    let issued_at = view.secrets.issued_at(current).unwrap_or(0);
+    let period_ms = view.rotation_period_secs.saturating_mul(1000);
+    let due = period_ms > 0 && now_ms.saturating_sub(issued_at) >= period_ms;
+    if departed || due {
+        let version = current
+            .checked_add(1)
+            .ok_or(RotationError::VersionsExhausted)?; // rule ROT-4
+        return Ok(Decision::Rotate {
+            version,
+            recipients: everyone,
+        });
+    }
+    let mut recipients: Vec<MemberKey> = everyone
+        .into_iter()
+        .filter(|m| holders.binary_search(m).is_err())
+        .collect();
+    if recipients.is_empty() {
+        return Ok(Decision::Nothing);
+    }
+    // The owner's leaf anchors every batch (rule SEC-2); its blob is byte-identical.
+    if let Err(at) = recipients.binary_search(owner) {
+        recipients.insert(at, *owner);
+    }
+    Ok(Decision::Backfill {
+        version: current,
+        issued_at,
+        recipients,
+    })
+}
+
+/// Carry out a decision with the owner's keys (rule ROT-5). `Nothing` builds nothing.
+pub fn carry_out(
+    decision: &Decision,
+    owner: &OwnerKeys,
+    now_ms: u64,
+) -> Result<Plan, RotationError> {
+    Ok(match decision {
+        Decision::Nothing => Plan::Nothing,
+        Decision::Backfill {
+            version,
+            issued_at,
+            recipients,
+        } => Plan::Backfill(build(owner, *version, recipients, *issued_at)?),
+        Decision::Rotate {
+            version,
+            recipients,
+        } => Plan::Rotate(build(owner, *version, recipients, now_ms)?),
+    })
+}
+
+/// Decide and carry out in one step (rules ROT-1..ROT-5).
 pub fn plan_rotation(
     view: &RotationView,
     owner: &OwnerKeys,
     now_ms: u64,
 ) -> Result<Plan, RotationError> {
-    if view.privacy != Privacy::Private {
-        return Ok(Plan::Nothing); // rule ROT-1
-    }
-    let owner_key = owner.public();
-    let mut everyone = view.members.clone();
-    everyone.push(owner_key);
-    everyone.sort_unstable();
-    everyone.dedup();
-
-    let Some(current) = view.secrets.current_version() else {
-        return build(owner, 0, &everyone, now_ms).map(Plan::Rotate); // rule ROT-2
-    };
-    let holders: Vec<MemberKey> = view.secrets.holders(current).copied().collect();
-    let departed = holders.iter().any(|h| everyone.binary_search(h).is_err());
-    let issued = view.secrets.issued_at(current).unwrap_or(0);
-    let period_ms = view.rotation_period_secs.saturating_mul(1000);
-    let due = period_ms > 0 && now_ms.saturating_sub(issued) >= period_ms;
-    if departed || due {
-        let next = current
-            .checked_add(1)
-            .ok_or(RotationError::VersionsExhausted)?; // rule ROT-4
-        return build(owner, next, &everyone, now_ms).map(Plan::Rotate);
-    }
-    let missing: Vec<MemberKey> = everyone
-        .iter()
-        .filter(|m| !holders.contains(m))
-        .copied()
-        .collect();
-    if missing.is_empty() {
-        return Ok(Plan::Nothing);
-    }
-    // The owner's leaf anchors every batch (rule SEC-2); its blob is byte-identical.
-    let mut recipients = missing;
-    recipients.push(owner_key);
-    recipients.sort_unstable();
-    recipients.dedup();
-    build(owner, current, &recipients, issued).map(Plan::Backfill)
+    carry_out(&decide(view, &owner.public(), now_ms)?, owner, now_ms)
 }
 
 /// One batch of `version` wrapped for `recipients` (sorted, owner included).

@@ -111,10 +111,11 @@ fn ensure(
     room: MemberKey,
     code_hash: [u8; 32],
 ) -> Vec<Effect> {
-    if let Err(e) = identity(host, origin, &room) {
-        return reply(Response::Error(e));
-    }
-    match follow(host, origin, room, code_hash) {
+    let key = match identity(host, origin, &room) {
+        Ok(key) => member_key(&key),
+        Err(e) => return reply(Response::Error(e)),
+    };
+    match follow(host, origin, room, key, code_hash) {
         Ok(contract) => vec![Effect::subscribe(contract, Flow::Ensure { room })],
         Err(e) => reply(Response::Error(e)),
     }

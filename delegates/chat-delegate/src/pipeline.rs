@@ -17,13 +17,13 @@
 //!   re-creates the same bytes.
 
 use brook_common::delegate_api::{RunOutcome, RunReport};
-use brook_common::rotation::{plan_rotation, OwnerKeys, Plan, RotationView};
+use brook_common::rotation::{carry_out, decide, Decision, OwnerKeys, Plan, RotationView};
 
 use crate::effects::{Effect, Flow};
 use crate::host::{Crashed, Host, Step};
 pub use crate::records::PendingRotation;
 use crate::records::{decode_report, encode_report};
-use crate::rooms::owner_of;
+use crate::rooms::{owner_key, owning_follower};
 use crate::store::{room_key, RoomKind, SecretStore};
 
 /// Re-emissions of one pending rotation before it is planned afresh (rule PIPE-4).
@@ -77,7 +77,7 @@ fn report(host: &mut dyn Host, contract: &[u8; 32], state: &[u8], outcome: RunOu
 
 /// Run the pipeline for `contract` over the state this node holds (rule PIPE-1).
 pub fn run(host: &mut dyn Host, contract: &[u8; 32]) -> Result<Vec<Effect>, Crashed> {
-    let Some(owner) = owner_of(host, contract) else {
+    let Some((origin, follow)) = owning_follower(host, contract) else {
         return Ok(vec![]); // not a room this user owns
     };
     let Some(state) = host.contract_state(contract) else {
@@ -106,17 +106,30 @@ pub fn run(host: &mut dyn Host, contract: &[u8; 32]) -> Result<Vec<Effect>, Cras
         }
         host.remove(&room_key(contract, RoomKind::Pending, None)); // rule PIPE-4
     }
-    let keys = OwnerKeys { signing: owner.key };
-    let plan = plan_rotation(&view, &keys, host.now_ms());
-    let (delta, outcome) = match plan {
+    let now = host.now_ms();
+    let decision = match decide(&view, &follow.room, now) {
+        Ok(Decision::Nothing) => {
+            report(host, contract, &state, RunOutcome::UpToDate);
+            return Ok(vec![]);
+        }
+        Ok(decision) => decision,
         Err(e) => {
             report(host, contract, &state, RunOutcome::Failed(e.to_string()));
             return Ok(vec![]);
         }
-        Ok(Plan::Nothing) => {
-            report(host, contract, &state, RunOutcome::UpToDate);
+    };
+    // Something must be signed: only now is the owner's key loaded.
+    let Some(signing) = owner_key(host, &origin, &follow.room) else {
+        let failed = RunOutcome::Failed("the owner's key is not readable".into());
+        report(host, contract, &state, failed);
+        return Ok(vec![]);
+    };
+    let (delta, outcome) = match carry_out(&decision, &OwnerKeys { signing }, now) {
+        Err(e) => {
+            report(host, contract, &state, RunOutcome::Failed(e.to_string()));
             return Ok(vec![]);
         }
+        Ok(Plan::Nothing) => return Ok(vec![]),
         Ok(Plan::Backfill(d)) => {
             let outcome = RunOutcome::BackFilled {
                 version: d.batch.body.version,

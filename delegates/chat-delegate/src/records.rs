@@ -34,11 +34,13 @@ impl<'a> Reader<'a> {
 }
 
 /// That an origin follows a room: the room's owner key and the room contract's code
-/// hash (the contract id is derived from both).
+/// hash (the contract id is derived from both), and whether the origin's identity for
+/// the room is the owner's (checked when it asked to follow).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Follow {
     pub room: MemberKey,
     pub code_hash: [u8; 32],
+    pub owner: bool,
 }
 
 impl Follow {
@@ -46,6 +48,7 @@ impl Follow {
         let mut out = vec![LAYOUT_1];
         out.extend_from_slice(self.room.as_bytes());
         out.extend_from_slice(&self.code_hash);
+        out.push(u8::from(self.owner));
         out
     }
 
@@ -55,6 +58,7 @@ impl Follow {
         let follow = Follow {
             room: MemberKey(r.take()?),
             code_hash: r.take()?,
+            owner: r.byte()? == 1,
         };
         r.rest().is_empty().then_some(follow)
     }
@@ -135,6 +139,7 @@ mod tests {
         let follow = Follow {
             room: MemberKey([3; 32]),
             code_hash: [4; 32],
+            owner: true,
         };
         assert_eq!(Follow::decode(&follow.encode()), Some(follow.clone()));
         assert_eq!(Follow::decode(&follow.encode()[..40]), None);

@@ -15,19 +15,25 @@ use ed25519_dalek::SigningKey;
 
 use crate::handler::identity;
 pub use crate::records::Follow;
-use crate::store::{key, room_key, Kind, RoomKind, SecretStore, ROOMS_PREFIX};
+use crate::store::{key as key_of, room_key, Kind, RoomKind, SecretStore, ROOMS_PREFIX};
 
-/// Record that `origin` follows `room` under the room contract hashing to `code_hash`;
-/// returns the room's contract id.
+/// Record that `origin`, whose key for `room` is `key`, follows `room` under the room
+/// contract hashing to `code_hash`; returns the room's contract id.
 pub fn follow(
     store: &mut dyn SecretStore,
     origin: &[u8; 32],
     room: MemberKey,
+    key: MemberKey,
     code_hash: [u8; 32],
 ) -> Result<[u8; 32], ApiError> {
     let contract = RoomParams { owner: room }.contract_id(&code_hash);
-    let record = Follow { room, code_hash }.encode();
-    let by_room = key(origin, Kind::RoomContract, room.as_bytes());
+    let record = Follow {
+        room,
+        code_hash,
+        owner: key == room,
+    }
+    .encode();
+    let by_room = key_of(origin, Kind::RoomContract, room.as_bytes());
     let ok = store.set(
         &room_key(&contract, RoomKind::Follower, Some(origin)),
         &record,
@@ -42,7 +48,7 @@ pub fn followed_contract(
     room: &MemberKey,
 ) -> Option<[u8; 32]> {
     store
-        .get(&key(origin, Kind::RoomContract, room.as_bytes()))?
+        .get(&key_of(origin, Kind::RoomContract, room.as_bytes()))?
         .try_into()
         .ok()
 }
@@ -60,17 +66,10 @@ pub fn followed_contracts(store: &dyn SecretStore) -> Vec<[u8; 32]> {
     contracts
 }
 
-/// The owner of a followed room, as this delegate holds them.
-pub struct Owner {
-    pub origin: [u8; 32],
-    pub room: MemberKey,
-    pub key: SigningKey,
-}
-
-/// The owner key this delegate holds for `contract`: the first following origin (by
-/// origin id, so every run picks the same one) whose identity for the room is the
-/// room's owner key. `None` when no follower owns the room.
-pub fn owner_of(store: &dyn SecretStore, contract: &[u8; 32]) -> Option<Owner> {
+/// The origin that owns a followed room: the first following origin (by origin id, so
+/// every run picks the same one) that followed it as its owner. A damaged record, or
+/// one naming another contract, is never trusted.
+pub fn owning_follower(store: &dyn SecretStore, contract: &[u8; 32]) -> Option<([u8; 32], Follow)> {
     let prefix = room_key(contract, RoomKind::Follower, None);
     let mut origins: Vec<[u8; 32]> = store
         .list(&prefix)
@@ -81,15 +80,18 @@ pub fn owner_of(store: &dyn SecretStore, contract: &[u8; 32]) -> Option<Owner> {
     origins.into_iter().find_map(|origin| {
         let bytes = store.get(&room_key(contract, RoomKind::Follower, Some(&origin)))?;
         let follow = Follow::decode(&bytes)?;
-        // The record must name this very contract: a damaged record is never trusted.
-        if (RoomParams { owner: follow.room }).contract_id(&follow.code_hash) != *contract {
-            return None;
-        }
-        let key = identity(store, &origin, &follow.room).ok()?;
-        (member_key(&key) == follow.room).then_some(Owner {
-            origin,
-            room: follow.room,
-            key,
-        })
+        let named = RoomParams { owner: follow.room }.contract_id(&follow.code_hash);
+        (follow.owner && named == *contract).then_some((origin, follow))
     })
+}
+
+/// The owner's signing key for a room an origin follows as its owner: the one public-key
+/// operation of a run, done only when something must be signed.
+pub fn owner_key(
+    store: &dyn SecretStore,
+    origin: &[u8; 32],
+    room: &MemberKey,
+) -> Option<SigningKey> {
+    let key = identity(store, origin, room).ok()?;
+    (member_key(&key) == *room).then_some(key)
 }

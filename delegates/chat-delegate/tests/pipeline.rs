@@ -364,3 +364,30 @@ fn node_driven_events_need_no_origin_but_app_requests_do() {
     });
     assert_eq!(sim.replies, vec![Response::Error(ApiError::NotAWebApp)]);
 }
+
+#[test]
+fn a_member_s_delegate_follows_but_never_publishes() {
+    let (mut sim, members) = Sim::new(2);
+    // This delegate holds a member's key for the room, not the owner's.
+    let owner = sim.room.owner_key();
+    let mut member = MemoryHost::default();
+    std::mem::swap(&mut sim.host, &mut member);
+    sim.sync_state();
+    let imported = sim.ask(Request::ImportIdentity {
+        room: owner,
+        seed: members[0].to_bytes(),
+    });
+    assert!(matches!(imported, Response::Identity { .. }));
+    sim.follow();
+    let ban = sim.room.ban(&members[0], &member_key(&members[1]));
+    sim.external(ban);
+    sim.deliver(Event::NodeStarted);
+    assert!(
+        sim.emitted.is_empty(),
+        "only the owner's delegate publishes"
+    );
+    let Response::Status(status) = sim.ask(Request::RoomStatus { room: owner }) else {
+        panic!("status")
+    };
+    assert!(!status.owner);
+}
