@@ -391,3 +391,39 @@ fn a_member_s_delegate_follows_but_never_publishes() {
     };
     assert!(!status.owner);
 }
+
+#[test]
+fn another_web_app_can_neither_ban_nor_follow_nor_read_the_owner_s_room() {
+    let (mut sim, members) = Sim::new(2);
+    sim.follow();
+    let owner = sim.room.owner_key();
+    let intruder = [2u8; 32];
+    let ban = Ban {
+        target: member_key(&members[0]),
+        banned_by: owner,
+        banned_at: 9,
+        chain: vec![],
+    };
+    for request in [
+        Request::BanMember { room: owner, ban },
+        Request::RoomStatus { room: owner },
+        Request::EnsureRoomSubscription {
+            room: owner,
+            room_contract: CODE_HASH,
+        },
+    ] {
+        sim.replies.clear();
+        sim.deliver(Event::App {
+            origin: Some(intruder),
+            payload: request.encode(),
+        });
+        let [Response::Error(error)] = sim.replies.as_slice() else {
+            panic!("refused: {:?}", sim.replies)
+        };
+        assert!(
+            matches!(error, ApiError::NoIdentity | ApiError::NotSubscribed),
+            "{error:?}"
+        );
+    }
+    assert_eq!(sim.room.state.bans.len(), 0);
+}
