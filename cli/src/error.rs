@@ -26,8 +26,17 @@ pub enum CliError {
     /// The node answered a request with an error (e.g. the contract rejected a state).
     #[error("node refused {request}: {detail}")]
     NodeRefused { request: String, detail: String },
-    /// The node accepted an update but kept a different state: the web container
-    /// ignores versions that are not newer than the one it holds (rule WEB-2).
+    /// The web container refused a publication; `reason` is the contract's own, e.g. a
+    /// version that is not newer than the one it holds (rule WEB-3) or a bad signature.
+    #[error("web container {id} refused the publication: {reason}")]
+    PublicationRefused {
+        id: String,
+        version: u64,
+        reason: String,
+    },
+    /// The node accepted a first PUT but kept a different state: the contract reached
+    /// the node between the GET that found nothing and the PUT, and a PUT merges, which
+    /// ignores a version that is not newer (rule WEB-2).
     #[error("the node kept version {kept} of web container {id}; version {published} was not newer and was ignored")]
     NotApplied {
         id: String,

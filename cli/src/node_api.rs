@@ -14,7 +14,7 @@ use freenet_stdlib::client_api::{
 };
 use freenet_stdlib::prelude::{
     ContractCode, ContractContainer, ContractInstanceId, ContractKey, ContractWasmAPIVersion,
-    Parameters, RelatedContracts, State, UpdateData, WrappedContract, WrappedState,
+    Parameters, RelatedContracts, StateDelta, UpdateData, WrappedContract, WrappedState,
 };
 use futures::StreamExt;
 
@@ -51,6 +51,18 @@ pub fn command_url(authority: &str) -> String {
 /// Where the node's gateway serves the web container `id`.
 pub fn web_url(authority: &str, id: &ContractInstanceId) -> String {
     format!("http://{authority}/v1/contract/web/{id}/")
+}
+
+/// What the contract itself said when it refused an update, found in the node's error
+/// text. freenet 0.2.154 answers a client UPDATE that the contract refused with
+/// `InvalidUpdateWithInfo { reason }` by an operation error whose text ends in
+/// stdlib's `invalid contract update, reason: <reason>`; `None` when the refusal has
+/// another cause (malformed bytes, the node itself).
+pub fn contract_reason(detail: &str) -> Option<&str> {
+    const MARKER: &str = "invalid contract update, reason: ";
+    detail
+        .find(MARKER)
+        .map(|at| detail[at + MARKER.len()..].trim())
 }
 
 /// One WebSocket connection to a node.
@@ -126,12 +138,13 @@ impl NodeApi {
         .await
     }
 
-    /// Replaces contract `key`'s state with `state`, as far as the contract agrees.
-    pub async fn update(&mut self, key: &ContractKey, state: Vec<u8>) -> Result<()> {
+    /// Sends contract `key` the delta `delta`; the contract decides what it does (for the
+    /// web container, a publication replaces the state or is refused, rule WEB-3).
+    pub async fn update_delta(&mut self, key: &ContractKey, delta: Vec<u8>) -> Result<()> {
         let key = *key;
         let request = ContractRequest::Update {
             key,
-            data: UpdateData::State(State::from(state)),
+            data: UpdateData::Delta(StateDelta::from(delta)),
         };
         self.request(request, &format!("UPDATE of contract {key}"), |r| match r {
             HostResponse::ContractResponse(ContractResponse::UpdateResponse { key: k, .. })
@@ -207,6 +220,22 @@ mod tests {
         assert_eq!(
             command_url("127.0.0.1:1"),
             "ws://127.0.0.1:1/v1/contract/command?encodingProtocol=native"
+        );
+    }
+
+    #[test]
+    fn contract_reason_is_the_text_after_the_marker() {
+        // As freenet 0.2.154 words it (e2e/tests/web_publish.rs sees the real one).
+        let detail = "client error: error while executing operation in the network: \
+                      UPDATE failed: update error for contract X, reason: execution error: \
+                      invalid contract update, reason: publication of version 2 refused (rule WEB-3)";
+        assert_eq!(
+            contract_reason(detail),
+            Some("publication of version 2 refused (rule WEB-3)")
+        );
+        assert_eq!(
+            contract_reason("UPDATE failed: de/serialization error: x"),
+            None
         );
     }
 }

@@ -6,20 +6,25 @@
 //! `<key file>.version`, so a node that lost its data never makes the publisher reuse a
 //! version that peers may already hold at higher.
 //!
-//! What it trusts: the node's answer to GET for the current version. What it checks:
-//! after an UPDATE it reads the state back, because the contract ignores (rather than
-//! refuses) a version that is not newer (rule WEB-2) and the node then answers as if
-//! the update had landed.
+//! How: a node that holds the contract gets an UPDATE whose delta is a *publication*
+//! ([`publication`]), which the contract applies only if it is signed and newer than
+//! what it holds and otherwise refuses with its reason (rule WEB-3), so a refusal
+//! reaches the publisher as [`CliError::PublicationRefused`]. A plain state would be
+//! merged instead, and a merge ignores an older version without a word (rule WEB-2).
+//! A node without the contract gets a PUT; PUT merges too, so after it the state is read
+//! back, which catches the contract arriving between the GET and the PUT.
+//!
+//! What it trusts: the node's answer to GET for the current version.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use brook_common::web_container::{WebContainer, MAX_WEB_STATE_BYTES};
+use brook_common::web_container::{publication, WebContainer, MAX_WEB_STATE_BYTES};
 use freenet_stdlib::prelude::{ContractCode, ContractKey, Parameters};
 
 use crate::error::{CliError, Result};
 use crate::keyfile::PublisherKey;
-use crate::node_api::NodeApi;
+use crate::node_api::{contract_reason, NodeApi};
 
 /// The web container's key: `blake3(blake3(wasm) ‖ params)` with params = the
 /// publisher's verifying key, computed locally exactly as the node does.
@@ -33,7 +38,7 @@ pub fn contract_key(wasm: &[u8], publisher: &PublisherKey) -> ContractKey {
 /// How to pick the version to publish.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VersionChoice {
-    /// Exactly this version (the node keeps its state if it is not newer).
+    /// Exactly this version (refused if the node holds this version or a newer one).
     Exact(u64),
     /// The smallest version above the node's and at least `floor`.
     Next { floor: u64 },
@@ -107,27 +112,45 @@ pub async fn publish(
     let method = match previous {
         None => {
             api.put(wasm, &publisher.params(), state).await?;
+            let kept = version_on_node(api, &key).await?;
+            if kept != Some(version) {
+                return Err(CliError::NotApplied {
+                    id: key.id().to_string(),
+                    published: version,
+                    kept: kept.unwrap_or(0),
+                });
+            }
             Method::Put
         }
         Some(_) => {
-            api.update(&key, state).await?;
+            // rule WEB-3: the contract takes a publication only if it is newer.
+            api.update_delta(&key, publication(&state))
+                .await
+                .map_err(|e| refused_publication(e, &key, version))?;
             Method::Update
         }
     };
-    let kept = version_on_node(api, &key).await?;
-    if kept != Some(version) {
-        return Err(CliError::NotApplied {
-            id: key.id().to_string(),
-            published: version,
-            kept: kept.unwrap_or(0),
-        });
-    }
     Ok(Published {
         key,
         version,
         previous,
         method,
     })
+}
+
+/// The node's refusal of a publication as the contract's reason, when it gave one.
+fn refused_publication(err: CliError, key: &ContractKey, version: u64) -> CliError {
+    let CliError::NodeRefused { request, detail } = err else {
+        return err;
+    };
+    match contract_reason(&detail) {
+        Some(reason) => CliError::PublicationRefused {
+            id: key.id().to_string(),
+            version,
+            reason: reason.to_owned(),
+        },
+        None => CliError::NodeRefused { request, detail },
+    }
 }
 
 /// Where the last version published with `key_file` is remembered.

@@ -11,7 +11,17 @@
 //!   [`crate::batch_verify`]) and covers exactly this version and this archive.
 //! - WEB-2: an update replaces the state only with a strictly higher version; at the same
 //!   version the state with the smaller blake3 hash wins, so replicas that saw two
-//!   different publishes of one version still converge.
+//!   different publishes of one version still converge. An older state is ignored, not
+//!   refused: merging is what peers do with each other's states, and freenet's merge
+//!   laws need a merge that never fails for being late (lagging peers exchange stale
+//!   states).
+//! - WEB-3: a *publication* — the publisher's command "make this the UI", a delta
+//!   `PUBLICATION_MARK ‖ state` made by [`publication`] — must verify (WEB-1) and carry a
+//!   version strictly higher than the state the contract holds, or it is refused with the
+//!   reason. Publications are client commands, not merge deltas: the node applies a
+//!   client's UPDATE locally and sends peers the resulting state, and a peer's delta
+//!   (what `get_state_delta` produces) is always a plain state, so no merge ever meets
+//!   the mark and WEB-2 keeps its laws.
 
 use ed25519_dalek::{Signer, SigningKey};
 use minicbor::{Decode, Encode};
@@ -24,6 +34,11 @@ use crate::sign::Sig;
 
 /// Largest web container state: the node caps states at 50 MiB.
 pub const MAX_WEB_STATE_BYTES: usize = 50 * 1024 * 1024;
+
+/// The eight bytes that open a publication (rule WEB-3). Unambiguous: a state opens with
+/// its metadata length, and a length of `u64::MAX` cannot frame anything in a state of at
+/// most [`MAX_WEB_STATE_BYTES`], so no state begins with this mark.
+pub const PUBLICATION_MARK: [u8; 8] = [0xFF; 8];
 
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
 pub struct WebMetadata {
@@ -49,6 +64,27 @@ pub enum WebError {
     BadParameters,
     #[error("publisher signature does not verify for this version and archive")]
     BadSignature,
+    /// Rule WEB-3: a publication at or below the version the contract holds.
+    #[error("publication of version {published} refused: this contract holds version {held}; a publication must be newer (rule WEB-3)")]
+    NotNewer { published: u64, held: u64 },
+    /// Rule WEB-3: a publication of exactly the state the contract holds.
+    #[error("publication of version {version} refused: already published (this contract holds exactly this state); a publication must be newer (rule WEB-3)")]
+    AlreadyPublished { version: u64 },
+}
+
+/// The publication of `state` (rule WEB-3): the delta the publisher sends to replace the
+/// UI, refused unless it is newer than what the contract holds.
+pub fn publication(state: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(PUBLICATION_MARK.len() + state.len());
+    out.extend_from_slice(&PUBLICATION_MARK);
+    out.extend_from_slice(state);
+    out
+}
+
+/// The state inside `delta` when it is a publication, `None` when it is a plain state
+/// (or anything else, which then fails to decode as one).
+pub fn open_publication(delta: &[u8]) -> Option<&[u8]> {
+    delta.strip_prefix(&PUBLICATION_MARK[..])
 }
 
 /// The bytes the publisher signs for `version` of `archive`.
@@ -129,6 +165,28 @@ impl WebContainer {
         } else {
             self
         }
+    }
+
+    /// Rule WEB-3: the state after publishing `publication` over `self`, the state the
+    /// contract holds. Unlike a merge (WEB-2), a publication that would not replace the
+    /// state is an error, so the publisher learns that nothing changed and why.
+    pub fn accept_publication(
+        self,
+        publication: Self,
+        publisher: &MemberKey,
+    ) -> Result<Self, WebError> {
+        let held = self.metadata.version;
+        let published = publication.metadata.version;
+        // Decoding is canonical, so equal values are equal bytes.
+        if publication == self {
+            return Err(WebError::AlreadyPublished { version: held });
+        }
+        // rule WEB-1 first: a forgery is refused as one, whatever version it claims.
+        publication.verify(publisher)?;
+        if published <= held {
+            return Err(WebError::NotNewer { published, held });
+        }
+        Ok(publication)
     }
 }
 
@@ -218,5 +276,45 @@ mod tests {
         assert_eq!(v2.clone().newer(v1.clone()), v2);
         let other = WebContainer::publish(&key(), 2, b"c".to_vec());
         assert_eq!(v2.clone().newer(other.clone()), other.clone().newer(v2));
+    }
+
+    #[test]
+    fn publication_round_trips_and_never_looks_like_a_state() {
+        let state = WebContainer::publish(&key(), 1, b"a".to_vec()).encode();
+        let wrapped = publication(&state);
+        assert_eq!(open_publication(&wrapped), Some(&state[..]));
+        assert_eq!(open_publication(&state), None);
+        assert!(WebContainer::decode(&wrapped).is_err());
+    }
+
+    #[test]
+    fn publication_must_be_newer_and_signed() {
+        // rule WEB-3.
+        let publisher = member_key(&key());
+        let (v2, v3) = (
+            WebContainer::publish(&key(), 2, b"b".to_vec()),
+            WebContainer::publish(&key(), 3, b"c".to_vec()),
+        );
+        assert_eq!(
+            v2.clone().accept_publication(v3.clone(), &publisher),
+            Ok(v3.clone())
+        );
+        assert_eq!(
+            v3.clone().accept_publication(v2.clone(), &publisher),
+            Err(WebError::NotNewer {
+                published: 2,
+                held: 3
+            })
+        );
+        assert_eq!(
+            v3.clone().accept_publication(v3.clone(), &publisher),
+            Err(WebError::AlreadyPublished { version: 3 })
+        );
+        let mut forged = WebContainer::publish(&key(), 4, b"d".to_vec());
+        forged.archive[0] ^= 1;
+        assert_eq!(
+            v3.accept_publication(forged, &publisher),
+            Err(WebError::BadSignature)
+        );
     }
 }

@@ -1,9 +1,9 @@
 //! The web container contract guarding Brook's UI inside the real node: a state whose
 //! archive was altered after signing, or that someone other than the publisher signed,
-//! is refused on PUT and on UPDATE (rule WEB-1); a version that is not newer leaves the
-//! node's state as it is (rule WEB-2), which the publisher reports as not applied.
+//! is refused on PUT and on UPDATE (rule WEB-1); a publication of a version that is not
+//! newer is refused by the contract, and its reason reaches the publisher (rule WEB-3).
 
-use brook_common::web_container::WebContainer;
+use brook_common::web_container::{publication, WebContainer};
 use brook_e2e::brook_cli::keyfile::PublisherKey;
 use brook_e2e::brook_cli::node_api::{command_url, NodeApi};
 use brook_e2e::brook_cli::pack::pack_dir;
@@ -119,28 +119,61 @@ async fn node_refuses_tampered_and_forged_states_and_keeps_the_newest() {
         "UPDATE failed",
     );
 
-    // A lower version is ignored, not refused (peers must converge whatever order they
-    // see publishes in); the publisher notices and says so.
-    let lower = publish_ui(
-        &node,
-        &publisher,
-        &placeholder_ui_dir(),
-        VersionChoice::Exact(2),
-    )
-    .await
-    .expect_err("a lower version is not applied");
-    eprintln!("publish of version 2 over 3: {lower}");
-    assert!(
-        matches!(
-            lower,
-            CliError::NotApplied {
-                published: 2,
-                kept: 3,
-                ..
+    // rule WEB-3: the publisher sends a publication, which the contract refuses unless it
+    // is newer; the contract's reason reaches the publisher through the node.
+    for (version, needle) in [(2, "holds version 3"), (3, "already published")] {
+        let refused = publish_ui(
+            &node,
+            &publisher,
+            &placeholder_ui_dir(),
+            VersionChoice::Exact(version),
+        )
+        .await
+        .expect_err("a publication that is not newer is refused");
+        eprintln!("publish of version {version} over 3: {refused}");
+        match &refused {
+            CliError::PublicationRefused {
+                id,
+                version: v,
+                reason,
+            } => {
+                assert_eq!((id.as_str(), *v), (key.id().to_string().as_str(), version));
+                assert!(reason.contains(needle), "{reason}");
+                assert!(
+                    reason.contains(&format!("publication of version {version} refused")),
+                    "{reason}"
+                );
+                assert!(reason.ends_with("(rule WEB-3)"), "{reason}");
             }
-        ),
-        "{lower}"
+            other => panic!("expected PublicationRefused, got {other:?}"),
+        }
+    }
+    // Another build under the held version is not newer either.
+    let rebuilt = WebContainer::publish(publisher.signing_key(), 3, b"another build".to_vec());
+    let refused = client
+        .update_delta(&key, publication(&rebuilt.encode()))
+        .await
+        .expect_err("the held version is not newer");
+    eprintln!("publication of another build of version 3: {refused}");
+    assert!(refused.to_string().contains("holds version 3"), "{refused}");
+    // rule WEB-1 inside WEB-3: a tampered publication is refused as a forgery.
+    let refused = client
+        .update_delta(&key, publication(&tampered(&publisher, 4, &archive)))
+        .await
+        .expect_err("a tampered publication is refused");
+    eprintln!("tampered publication of version 4: {refused}");
+    assert!(
+        refused
+            .to_string()
+            .contains("rejected publication: publisher signature does not verify"),
+        "{refused}"
     );
+    // A stale *plain* state is still merged as a no-op (rule WEB-2): peers exchange those.
+    let stale = WebContainer::publish(publisher.signing_key(), 1, archive.clone()).encode();
+    client
+        .update_state(&key, stale)
+        .await
+        .expect("a stale plain state merges without error");
 
     let mut api = NodeApi::connect(&command_url(&node_authority(&node)))
         .await

@@ -2,10 +2,11 @@
 //! The web container's `update_state` returns (Ok or Err) on any parameters, state and
 //! list of updates, without panicking. From a valid state, what it accepts is valid, never
 //! an older version (rule WEB-2), a fixpoint of its own merge, and reachable from the old
-//! state by the delta `get_state_delta` computes against the old state's summary.
+//! state by the delta `get_state_delta` computes against the old state's summary. A lone
+//! publication it accepts is strictly newer (rule WEB-3).
 
 use brook_common::web_container::WebContainer;
-use brook_fuzz::web::WebUpdateCall;
+use brook_fuzz::web::{WebUpdate, WebUpdateCall};
 use freenet_stdlib::prelude::{
     ContractInterface, Parameters, RelatedContracts, State, UpdateData, ValidateResult,
 };
@@ -45,6 +46,12 @@ libfuzzer_sys::fuzz_target!(|call: WebUpdateCall| {
         version(&new_state) >= version(&current),
         "WEB-2: went backwards"
     );
+    if let [WebUpdate::Publication(_)] = call.updates.as_slice() {
+        assert!(
+            version(&new_state) > version(&current),
+            "WEB-3: accepted a publication that is not newer"
+        );
+    }
     let again = update(
         &params,
         &new_state,

@@ -3,12 +3,13 @@
 //! Random bytes almost never carry the publisher's signature, so every state or update
 //! here is either raw bytes or a real publish (fixed publisher key, fuzzed version and
 //! archive) optionally mutated with [`Edit`]s. That reaches the decoder, signature
-//! verification (rule WEB-1) and the version ordering (rule WEB-2) alike.
+//! verification (rule WEB-1), the version ordering (rule WEB-2) and, wrapped as a
+//! publication, the publisher's newer-or-refused rule (WEB-3) alike.
 
 use std::sync::OnceLock;
 
 use brook_common::testkit::signing_key;
-use brook_common::web_container::WebContainer;
+use brook_common::web_container::{publication, WebContainer};
 use ed25519_dalek::SigningKey;
 use freenet_stdlib::prelude::{
     ContractInstanceId, Parameters, State, StateDelta, StateSummary, UpdateData,
@@ -100,6 +101,8 @@ pub enum WebUpdate {
     Delta(WebBytes),
     StateAndDelta(WebBytes, WebBytes),
     RelatedState([u8; 32], WebBytes),
+    /// A delta wrapped in the publication mark, as the publisher tool sends it.
+    Publication(WebBytes),
 }
 
 impl WebUpdateCall {
@@ -127,6 +130,9 @@ impl WebUpdate {
                 related_to: ContractInstanceId::new(*c),
                 state: state(s),
             },
+            WebUpdate::Publication(p) => {
+                UpdateData::Delta(StateDelta::from(publication(&p.to_bytes())))
+            }
         }
     }
 }

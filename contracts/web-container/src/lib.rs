@@ -4,11 +4,19 @@
 //! The state is the framed UI bundle the node's web gateway serves; the parameters are
 //! the publisher's verifying key. The format and its rules (WEB-1: the publisher signed
 //! this version of this archive; WEB-2: strictly higher version wins, same version →
-//! smaller hash) live in brook-common. This shell adds only what the merge laws need:
-//! re-applying the current state is a no-op, a lower version is ignored rather than
-//! refused, and an empty delta (what [`get_state_delta`] sends a peer that is up to date)
-//! changes nothing. A delta is always a whole state: the archive is one signed blob, so
-//! there is nothing smaller to send.
+//! smaller hash; WEB-3: a publication must be newer) live in brook-common. This shell
+//! decodes, dispatches and adds only what the merge laws need: re-applying the current
+//! state is a no-op, a lower version is ignored rather than refused, and an empty delta
+//! (what [`get_state_delta`] sends a peer that is up to date) changes nothing. A delta is
+//! always a whole state: the archive is one signed blob, so there is nothing smaller to
+//! send.
+//!
+//! One delta is not a merge: a publication (`PUBLICATION_MARK ‖ state`, sent as
+//! `UpdateData::Delta` by the publisher tool only) is a client command and is refused,
+//! with the reason, unless it replaces the state (rule WEB-3). Peers never exchange
+//! publications — the node forwards the merged state, and [`get_state_delta`] emits a
+//! plain state — so the merge laws, and the conformance bundle that checks them, see
+//! only WEB-2.
 //!
 //! Every error becomes a `ContractError` with a clear message; no input can make it panic
 //! (a trap would crash every node hosting the UI). It reads no clock and imports nothing
@@ -17,7 +25,7 @@
 //! [`get_state_delta`]: ContractInterface::get_state_delta
 
 use brook_common::ids::MemberKey;
-use brook_common::web_container::{decode_params, WebContainer, WebError};
+use brook_common::web_container::{decode_params, open_publication, WebContainer, WebError};
 use freenet_stdlib::prelude::*;
 
 #[cfg(test)]
@@ -53,6 +61,55 @@ fn rejected(err: WebError) -> ContractError {
             reason: format!("rejected update: {err}"),
         },
     }
+}
+
+/// Why a publication was refused (rule WEB-3): its reason reaches the publisher.
+fn refused(err: WebError) -> ContractError {
+    match err {
+        WebError::Malformed(_) => ContractError::Deser(format!("rejected publication: {err}")),
+        WebError::NotNewer { .. } | WebError::AlreadyPublished { .. } => {
+            ContractError::InvalidUpdateWithInfo {
+                reason: err.to_string(),
+            }
+        }
+        _ => ContractError::InvalidUpdateWithInfo {
+            reason: format!("rejected publication: {err}"),
+        },
+    }
+}
+
+/// Rule WEB-2: merges the state `bytes` (from a peer or a client) into `current`.
+fn merge(
+    current: WebContainer,
+    bytes: Vec<u8>,
+    publisher: &MemberKey,
+) -> Result<WebContainer, ContractError> {
+    let candidate = WebContainer::decode(&bytes).map_err(rejected)?;
+    drop(bytes);
+    // Idempotence: re-delivering the current state is a no-op, even if it would not
+    // verify today. Decoding is canonical, so equal values are equal bytes.
+    if candidate == current {
+        return Ok(current);
+    }
+    // rule WEB-1: an incoming state must carry the publisher's signature.
+    candidate.verify(publisher).map_err(rejected)?;
+    // rule WEB-2: keep the newer of the two. A lower version than the current one leaves
+    // it unchanged and is not an error: peers that saw the publishes in different orders
+    // must still reach the same state, so merging an old state is a no-op, never a
+    // failure.
+    Ok(current.newer(candidate))
+}
+
+/// Rule WEB-3: applies the publication of the state `bytes` over `current`, or refuses it.
+fn publish(
+    current: WebContainer,
+    bytes: &[u8],
+    publisher: &MemberKey,
+) -> Result<WebContainer, ContractError> {
+    let candidate = WebContainer::decode(bytes).map_err(refused)?;
+    current
+        .accept_publication(candidate, publisher)
+        .map_err(refused)
 }
 
 #[cfg_attr(feature = "freenet-main-contract", contract)]
@@ -100,25 +157,19 @@ impl ContractInterface for WebContainerContract {
                 }
             };
             let [as_state, as_delta] = incoming;
-            // An empty delta means "you are up to date" (see `get_state_delta`).
-            let as_delta = as_delta.filter(|d| !d.is_empty());
-            for bytes in [as_state, as_delta].into_iter().flatten() {
-                let candidate = WebContainer::decode(&bytes).map_err(rejected)?;
-                drop(bytes);
-                // Idempotence: re-delivering the current state is a no-op, even if it
-                // would not verify today. Decoding is canonical, so equal values are
-                // equal bytes.
-                if candidate == current {
-                    continue;
-                }
-                // rule WEB-1: an incoming state must carry the publisher's signature.
-                candidate.verify(&publisher).map_err(rejected)?;
-                // rule WEB-2: keep the newer of the two. A lower version than the current
-                // one leaves it unchanged and is not an error: peers that saw the
-                // publishes in different orders must still reach the same state, so
-                // merging an old state is a no-op, never a failure.
-                current = current.newer(candidate);
+            if let Some(bytes) = as_state {
+                current = merge(current, bytes, &publisher)?;
             }
+            // An empty delta means "you are up to date" (see `get_state_delta`).
+            let Some(bytes) = as_delta.filter(|d| !d.is_empty()) else {
+                continue;
+            };
+            // Items apply in order: a publication must be newer than the state as the
+            // items before it left it.
+            current = match open_publication(&bytes) {
+                Some(state) => publish(current, state, &publisher)?,
+                None => merge(current, bytes, &publisher)?,
+            };
         }
         Ok(UpdateModification::valid(State::from(current.encode())))
     }

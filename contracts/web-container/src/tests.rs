@@ -1,6 +1,7 @@
 //! The contract's entry points, called natively through `ContractInterface`.
 
 use brook_common::sign::member_key;
+use brook_common::web_container::publication;
 use ed25519_dalek::SigningKey;
 
 use super::*;
@@ -41,6 +42,11 @@ fn as_state(bytes: &[u8]) -> UpdateData<'static> {
 
 fn as_delta(bytes: &[u8]) -> UpdateData<'static> {
     UpdateData::Delta(StateDelta::from(bytes.to_vec()))
+}
+
+/// The publisher tool's UPDATE: `state` wrapped as a publication (rule WEB-3).
+fn publish_over(current: &[u8], state: &[u8]) -> Result<Vec<u8>, ContractError> {
+    update(current, vec![as_delta(&publication(state))])
 }
 
 fn merge(current: &[u8], incoming: &[u8]) -> Result<Vec<u8>, ContractError> {
@@ -291,4 +297,92 @@ fn non_canonical_metadata_is_malformed() {
     bytes.extend_from_slice(&c.archive);
     let message = deser(validate(&bytes).unwrap_err());
     assert!(message.contains("malformed web container"), "{message}");
+}
+
+#[test]
+fn higher_publication_replaces() {
+    // rule WEB-3: a signed, strictly newer publication replaces the state.
+    let (v1, v2, v9) = (publish(1, b"a"), publish(2, b"b"), publish(9, b"c"));
+    assert_eq!(publish_over(&v1, &v2).unwrap(), v2);
+    assert_eq!(publish_over(&v2, &v9).unwrap(), v9);
+    // In a batch, each publication must be newer than what the items before it left.
+    assert_eq!(
+        update(
+            &v1,
+            vec![as_delta(&publication(&v2)), as_delta(&publication(&v9))]
+        )
+        .unwrap(),
+        v9
+    );
+    let reason =
+        invalid_update(update(&v1, vec![as_state(&v9), as_delta(&publication(&v2))]).unwrap_err());
+    assert!(reason.contains("holds version 9"), "{reason}");
+}
+
+#[test]
+fn lower_publication_is_refused_with_both_versions() {
+    // rule WEB-3: unlike a merge, a publication that is not newer is an error.
+    let (v2, v3) = (publish(2, b"old"), publish(3, b"new"));
+    let reason = invalid_update(publish_over(&v3, &v2).unwrap_err());
+    assert_eq!(
+        reason,
+        "publication of version 2 refused: this contract holds version 3; \
+         a publication must be newer (rule WEB-3)"
+    );
+}
+
+#[test]
+fn same_version_publication_is_refused() {
+    // rule WEB-3: the same bytes are already published; another build at the same
+    // version is not newer either (a merge would tie-break; a publication must not).
+    let v3 = publish(3, b"ui");
+    let reason = invalid_update(publish_over(&v3, &v3).unwrap_err());
+    assert!(reason.contains("already published"), "{reason}");
+    assert!(
+        reason.starts_with("publication of version 3 refused"),
+        "{reason}"
+    );
+    let rebuilt = publish(3, b"another build");
+    let reason = invalid_update(publish_over(&v3, &rebuilt).unwrap_err());
+    assert!(reason.contains("holds version 3"), "{reason}");
+    let reason = invalid_update(publish_over(&rebuilt, &v3).unwrap_err());
+    assert!(reason.contains("holds version 3"), "{reason}");
+}
+
+#[test]
+fn tampered_or_forged_publication_is_refused() {
+    // rule WEB-3 needs WEB-1: the signature is checked before the version.
+    let v1 = publish(1, b"a");
+    let mut zeroed = WebContainer::publish(&key(), 5, b"ui".to_vec());
+    zeroed.metadata.signature.0 = [0; 64];
+    for bad in [tampered(), foreign(), zeroed.encode()] {
+        let reason = invalid_update(publish_over(&v1, &bad).unwrap_err());
+        assert_eq!(
+            reason,
+            "rejected publication: publisher signature does not verify for this version and archive"
+        );
+    }
+    // Garbage after the mark, or a publication sent as a state, is malformed.
+    for garbage in [vec![], b"not a web container".to_vec(), publication(&v1)] {
+        let message = deser(publish_over(&v1, &garbage).unwrap_err());
+        assert!(
+            message.starts_with("rejected publication: malformed web container"),
+            "{message}"
+        );
+    }
+    let message = deser(merge(&v1, &publication(&publish(2, b"b"))).unwrap_err());
+    assert!(message.starts_with("rejected update: malformed web container"));
+}
+
+#[test]
+fn stale_plain_state_stays_a_no_op_beside_publications() {
+    // rule WEB-2 is unchanged: only the publication envelope refuses; a lagging peer's
+    // old state or delta still merges to the current state.
+    let (v1, v3) = (publish(1, b"old"), publish(3, b"new"));
+    assert_eq!(merge(&v3, &v1).unwrap(), v3);
+    assert_eq!(update(&v3, vec![as_delta(&v1)]).unwrap(), v3);
+    assert!(publish_over(&v3, &v1).is_err());
+    // get_state_delta never emits a publication.
+    let d = delta(&v3, &summarize(&v1)).unwrap();
+    assert_eq!(open_publication(&d), None);
 }
