@@ -19,11 +19,22 @@ cargo_home=$(cd "${CARGO_HOME:-$HOME/.cargo}" && pwd -P)
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--remap-path-prefix=$cargo_home=/cargo --remap-path-prefix=$(pwd -P)=/brook"
 
 # The node runs Cranelift over exactly these features; -Oz keeps the bytes small.
+wasm_opt_flags=(-Oz --strip-debug --strip-producers
+    --enable-bulk-memory --enable-sign-ext --enable-mutable-globals
+    --enable-nontrapping-float-to-int)
+# optimize RAW [OUT]: wasm-opt RAW (cargo's output) into $out/OUT (default: the same name).
+# binaryen's JS build takes ~15 s a file on 2 busy cores, so an output is reused when it
+# came from the same raw bytes, flags and binaryen (recorded beside it in .OUT.opt): a
+# rebuild of unchanged guests then costs seconds.
 optimize() {
-    "$wasm_opt" -Oz --strip-debug --strip-producers \
-        --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
-        --enable-nontrapping-float-to-int \
-        "$raw/$1" -o "$out/$1"
+    local target=$out/${2:-$1} stamp=$out/.${2:-$1}.opt key
+    key=$({ sha256sum <"$raw/$1" && echo "${wasm_opt_flags[*]}" &&
+        sha256sum <tools/wasm-opt/package-lock.json; } | sha256sum | cut -d' ' -f1)
+    if [[ -f $target && -f $stamp && $(<"$stamp") == "$key $(sha256sum <"$target")" ]]; then
+        return
+    fi
+    "$wasm_opt" "${wasm_opt_flags[@]}" "$raw/$1" -o "$target"
+    echo "$key $(sha256sum <"$target")" >"$stamp"
 }
 
 # Each guest is built in its own cargo invocation so features never unify across them.
@@ -36,8 +47,7 @@ optimize web_container.wasm
 # delegates/chat-delegate/src/test_hooks.rs) first, so the raw cargo output left behind
 # is the shipped delegate's.
 cargo build --release --target wasm32-unknown-unknown -p chat-delegate --features test-hooks
-optimize chat_delegate.wasm
-mv "$out/chat_delegate.wasm" "$out/chat_delegate_test_hooks.wasm"
+optimize chat_delegate.wasm chat_delegate_test_hooks.wasm
 cargo build --release --target wasm32-unknown-unknown -p chat-delegate
 optimize chat_delegate.wasm
 

@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 start=$SECONDS
-bash tools/build-wasm.sh >/dev/null
+bash tools/build-wasm.sh
 cargo run -q -p brook-migration -- check
 [[ ${BROOK_MIGRATION_GUARD_ONLY:-0} == 1 ]] && exit 0
 echo "check-migration: guard passed in $((SECONDS - start)) s"

@@ -18,7 +18,15 @@ case "${1:-}" in
     *) echo "usage: $0 [--keep DIR]" >&2 && exit 2 ;;
 esac
 
-bash tools/build-wasm.sh >/dev/null
+# quietly CMD...: runs CMD, showing its output (the audit's verdicts) only if it fails.
+quietly() {
+    local out status=0
+    out=$("$@") || status=$?
+    [[ $status == 0 ]] || printf '%s\n' "$out"
+    return $status
+}
+
+quietly bash tools/build-wasm.sh
 tree=$scratch/elsewhere/brook
 mkdir -p "$tree"
 git ls-files -z --cached --others --exclude-standard |
@@ -29,7 +37,7 @@ echo "second build in $tree with CARGO_HOME=$scratch/cargo-home"
     cd "$tree"
     export CARGO_HOME="$scratch/cargo-home"
     mkdir -p "$CARGO_HOME"
-    bash tools/build-wasm.sh >/dev/null
+    quietly bash tools/build-wasm.sh
 )
 status=0
 for wasm in room_contract web_container chat_delegate; do
