@@ -112,6 +112,80 @@ pub enum Request {
         #[n(0)]
         room: MemberKey,
     },
+    /// Carry-forward (DESIGN §10), predecessor side: everything this web app stored,
+    /// for its successor delegate. Keys are named relative to the web app's scope.
+    #[n(11)]
+    MigrationExport,
+    /// Carry-forward, successor side: take one entry exported by `predecessor` (a
+    /// delegate key) through this delegate's own import rules: what this delegate
+    /// already holds always wins.
+    #[n(12)]
+    MigrationImport {
+        #[cbor(with = "minicbor::bytes")]
+        #[n(0)]
+        predecessor: [u8; 32],
+        #[n(1)]
+        entry: StoredEntry,
+    },
+    /// The migration markers recorded for `predecessor`.
+    #[n(13)]
+    MigrationMarkers {
+        #[cbor(with = "minicbor::bytes")]
+        #[n(0)]
+        predecessor: [u8; 32],
+    },
+    /// Record a migration marker for `predecessor` (durable when answered).
+    #[n(14)]
+    RecordMigrationMarker {
+        #[cbor(with = "minicbor::bytes")]
+        #[n(0)]
+        predecessor: [u8; 32],
+        #[n(1)]
+        marker: MigrationMarker,
+    },
+    /// The migration journal this web app stored, if any.
+    #[n(15)]
+    MigrationJournal,
+    /// Replace the migration journal.
+    #[n(16)]
+    StoreMigrationJournal {
+        #[cbor(with = "minicbor::bytes")]
+        #[n(0)]
+        journal: Vec<u8>,
+    },
+    /// Stop following every room of this web app: its successor delegate took over.
+    /// Identities and stored values stay (nothing is deleted).
+    #[n(17)]
+    Retire,
+    /// A no-op that always answers: which build generation this is.
+    #[n(18)]
+    Ping,
+}
+
+/// One stored entry of a web app, named relative to the web app's scope.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub struct StoredEntry {
+    #[cbor(with = "minicbor::bytes")]
+    #[n(0)]
+    pub name: Vec<u8>,
+    #[cbor(with = "minicbor::bytes")]
+    #[n(1)]
+    pub value: Vec<u8>,
+}
+
+/// A carry-forward marker, as freenet-migrate's journaled walk records them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
+pub enum MigrationMarker {
+    #[n(0)]
+    InProgress {
+        #[n(0)]
+        saw_data: bool,
+    },
+    #[n(1)]
+    Done {
+        #[n(0)]
+        had_data: bool,
+    },
 }
 
 /// The explicit "yes, give me the secret key" of an export request.
@@ -190,6 +264,43 @@ pub enum Response {
     },
     #[n(8)]
     Status(#[n(0)] RoomStatus),
+    #[n(9)]
+    Exported {
+        #[n(0)]
+        entries: Vec<StoredEntry>,
+    },
+    /// `written: false` when this delegate already held the entry (it wins).
+    #[n(10)]
+    Imported {
+        #[n(0)]
+        written: bool,
+    },
+    /// The markers recorded for a predecessor: the in-progress one and the done one are
+    /// kept apart, so recording one never erases the other.
+    #[n(11)]
+    Markers {
+        #[n(0)]
+        in_progress: Option<MigrationMarker>,
+        #[n(1)]
+        done: Option<MigrationMarker>,
+    },
+    #[n(12)]
+    Journal {
+        #[cbor(with = "minicbor::bytes")]
+        #[n(0)]
+        journal: Option<Vec<u8>>,
+    },
+    /// How many rooms this web app stopped following.
+    #[n(13)]
+    Retired {
+        #[n(0)]
+        rooms: u32,
+    },
+    #[n(14)]
+    Pong {
+        #[n(0)]
+        generation: u32,
+    },
 }
 
 /// The delegate's view of one room it follows.
@@ -336,6 +447,10 @@ pub enum ApiError {
     #[error("the ban is not one the owner can issue: {0}")]
     #[n(15)]
     BadBan(#[n(0)] String),
+    /// An imported entry this delegate cannot take (unknown kind or damaged value).
+    #[error("cannot import this entry: {0}")]
+    #[n(16)]
+    BadImport(#[n(0)] String),
 }
 
 impl Request {

@@ -6,7 +6,6 @@
 
 use minicbor::Decoder;
 
-use crate::collections::Set;
 use crate::ids::MemberKey;
 use crate::room::config::{ConfigRecord, Privacy};
 use crate::room::members::MemberRecord;
@@ -48,13 +47,15 @@ impl RotationView {
     /// The view once `target` is banned: the target and everyone it brought in, directly
     /// or down its invitation chain, are no longer members (rule MEM-2).
     pub fn without_subtree(&self, target: &MemberKey) -> Self {
-        let mut gone: Set<MemberKey> = Set::default();
-        gone.insert(*target);
-        let mut queue = vec![*target];
-        while let Some(fallen) = queue.pop() {
+        // A list, not a hash set: a ban's subtree is small, and the delegate's WASM then
+        // carries no hash table code.
+        let mut gone = vec![*target];
+        let mut next = 0;
+        while let Some(fallen) = gone.get(next).copied() {
+            next += 1;
             for (member, inviter) in self.members.iter().zip(&self.inviters) {
-                if *inviter == fallen && gone.insert(*member) {
-                    queue.push(*member);
+                if *inviter == fallen && !gone.contains(member) {
+                    gone.push(*member);
                 }
             }
         }

@@ -18,6 +18,16 @@ use ed25519_dalek::SigningKey;
 use zeroize::Zeroizing;
 
 use crate::host::Host;
+use crate::migration;
+
+/// Which build this is, as `Ping` answers (the upgrade story builds three).
+pub const GENERATION: u32 = if cfg!(feature = "generation-c") {
+    3
+} else if cfg!(feature = "generation-b") {
+    2
+} else {
+    1
+};
 use crate::store::{key, prefix, Kind, SecretStore};
 
 /// Handle one request from the web app `origin` that the delegate answers at once
@@ -71,6 +81,23 @@ fn answer(
             value,
             expected_generation,
         } => put_value(store, origin, &name, value, expected_generation),
+        Request::MigrationExport => Ok(migration::export(store, origin)),
+        Request::MigrationImport { entry, .. } => migration::import(store, origin, entry),
+        Request::MigrationMarkers { predecessor } => {
+            Ok(migration::markers(store, origin, &predecessor))
+        }
+        Request::RecordMigrationMarker {
+            predecessor,
+            marker,
+        } => migration::record_marker(store, origin, &predecessor, marker),
+        Request::MigrationJournal => Ok(migration::journal(store, origin)),
+        Request::StoreMigrationJournal { journal } => {
+            migration::store_journal(store, origin, journal)
+        }
+        Request::Retire => Ok(migration::retire(store, origin)),
+        Request::Ping => Ok(Response::Pong {
+            generation: GENERATION,
+        }),
         Request::EnsureRoomSubscription { .. }
         | Request::BanMember { .. }
         | Request::RoomStatus { .. } => Err(ApiError::MalformedRequest(
@@ -172,18 +199,22 @@ fn sign_as_signer<T: RecordBody>(
 
 fn list_rooms(store: &dyn SecretStore, origin: &[u8; 32]) -> Response {
     let prefix = prefix(origin, Kind::Identity);
-    let mut rooms: Vec<RoomIdentity> = store
+    let mut rooms: Vec<MemberKey> = store
         .list(&prefix)
         .into_iter()
-        .filter_map(|k| {
-            let room = MemberKey(k.get(prefix.len()..)?.try_into().ok()?);
-            // A damaged entry is listed without its key, never dropped.
-            let key = identity(store, origin, &room).ok().map(|k| member_key(&k));
-            Some(RoomIdentity { room, key })
-        })
+        .filter_map(|k| Some(MemberKey(k.get(prefix.len()..)?.try_into().ok()?)))
         .collect();
-    rooms.sort_unstable_by_key(|r| r.room);
-    Response::Rooms(rooms)
+    rooms.sort_unstable();
+    Response::Rooms(
+        rooms
+            .into_iter()
+            .map(|room| RoomIdentity {
+                room,
+                // A damaged entry is listed without its key, never dropped.
+                key: identity(store, origin, &room).ok().map(|k| member_key(&k)),
+            })
+            .collect(),
+    )
 }
 
 fn read_value(store: &dyn SecretStore, origin: &[u8; 32], name: &str) -> Option<StoredValue> {

@@ -11,6 +11,7 @@ pub mod effects;
 pub mod events;
 pub mod handler;
 pub mod host;
+pub mod migration;
 pub mod pipeline;
 pub mod records;
 pub mod rooms;

@@ -121,7 +121,7 @@ pub fn decode_report(bytes: &[u8]) -> Option<RunReport> {
         1 => RunOutcome::BackFilled { version, members },
         2 => RunOutcome::Rotated { version, members },
         3 => RunOutcome::Republished { version },
-        4 => RunOutcome::Failed(String::from_utf8_lossy(r.rest()).into_owned()),
+        4 => RunOutcome::Failed(String::from_utf8(r.rest().to_vec()).ok()?),
         _ => return None,
     };
     Some(RunReport {

@@ -53,16 +53,20 @@ pub fn followed_contract(
         .ok()
 }
 
-/// Every followed room contract, each once, in key order.
+/// Every followed room contract, each once. (At most a few hundred: the node allows a
+/// delegate 256 subscriptions, so the quadratic dedup costs less code than a sort.)
 pub fn followed_contracts(store: &dyn SecretStore) -> Vec<[u8; 32]> {
-    let mut contracts: Vec<[u8; 32]> = store
-        .list(ROOMS_PREFIX)
+    let mut contracts: Vec<[u8; 32]> = vec![];
+    let followers = store.list(ROOMS_PREFIX);
+    let followed = followers
         .iter()
         .filter(|k| k.get(34..37) == Some(b"/f/".as_slice()))
-        .filter_map(|k| crate::store::contract_of(k))
-        .collect();
-    contracts.sort_unstable();
-    contracts.dedup();
+        .filter_map(|k| crate::store::contract_of(k));
+    for contract in followed {
+        if !contracts.contains(&contract) {
+            contracts.push(contract);
+        }
+    }
     contracts
 }
 
@@ -71,18 +75,16 @@ pub fn followed_contracts(store: &dyn SecretStore) -> Vec<[u8; 32]> {
 /// one naming another contract, is never trusted.
 pub fn owning_follower(store: &dyn SecretStore, contract: &[u8; 32]) -> Option<([u8; 32], Follow)> {
     let prefix = room_key(contract, RoomKind::Follower, None);
-    let mut origins: Vec<[u8; 32]> = store
+    store
         .list(&prefix)
         .iter()
-        .filter_map(|k| k.get(prefix.len()..)?.try_into().ok())
-        .collect();
-    origins.sort_unstable();
-    origins.into_iter().find_map(|origin| {
-        let bytes = store.get(&room_key(contract, RoomKind::Follower, Some(&origin)))?;
-        let follow = Follow::decode(&bytes)?;
-        let named = RoomParams { owner: follow.room }.contract_id(&follow.code_hash);
-        (follow.owner && named == *contract).then_some((origin, follow))
-    })
+        .filter_map(|k| {
+            let origin: [u8; 32] = k.get(prefix.len()..)?.try_into().ok()?;
+            let follow = Follow::decode(&store.get(k)?)?;
+            let named = RoomParams { owner: follow.room }.contract_id(&follow.code_hash);
+            (follow.owner && named == *contract).then_some((origin, follow))
+        })
+        .min_by_key(|(origin, _)| *origin)
 }
 
 /// The owner's signing key for a room an origin follows as its owner: the one public-key

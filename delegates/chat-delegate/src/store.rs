@@ -27,6 +27,8 @@ pub enum Kind {
     Value,
     /// The contract id of a room this origin follows, named by the room's owner key.
     RoomContract,
+    /// Carry-forward bookkeeping: markers and the journal (never exported).
+    Migration,
 }
 
 /// A storage key scoped to one origin.
@@ -45,6 +47,7 @@ pub fn prefix(origin: &[u8; 32], kind: Kind) -> Vec<u8> {
         Kind::Identity => b"/id/",
         Kind::Value => b"/kv/",
         Kind::RoomContract => b"/rc/",
+        Kind::Migration => b"/mg/",
     });
     key
 }

@@ -1,0 +1,228 @@
+//! Carry-forward of a web app's data across delegate versions (DESIGN §10).
+//!
+//! Every version answers both sides: as a predecessor it exports what the web app stored
+//! (`MigrationExport`) and stands down when its successor took over (`Retire`); as a
+//! successor it imports one entry at a time through its own rules and keeps the
+//! markers and journal of freenet-migrate's journaled walk, which runs in the client.
+//!
+//! Rules:
+//! - MIG-1: everything is scoped by the calling web app: it exports only its own
+//!   entries and imports only into its own scope.
+//! - MIG-2: an import never overwrites: what the successor already holds wins (an
+//!   identity is never replaced, a stored value never rolled back).
+//! - MIG-3: a follower record is imported only if it names the room contract its own
+//!   fields derive. (Entries arrive in any order, so its identity may come later; the
+//!   pipeline signs only with an identity that is the room's owner key.)
+//! - MIG-4: markers are kept apart (in progress / done), and an in-progress marker that
+//!   saw data is never downgraded.
+//! - MIG-5: the walk's own bookkeeping (markers, journal) is never exported.
+
+use brook_common::delegate_api::{ApiError, MigrationMarker, Response, StoredEntry};
+use brook_common::ids::MemberKey;
+use brook_common::room::RoomParams;
+
+use crate::records::Follow;
+use crate::rooms::followed_contracts;
+use crate::store::{key, prefix, room_key, Kind, RoomKind, SecretStore};
+
+/// Relative names of exported entries.
+const IDENTITY: &[u8] = b"id/";
+const VALUE: &[u8] = b"kv/";
+const ROOM_CONTRACT: &[u8] = b"rc/";
+const FOLLOWER: &[u8] = b"f/";
+
+fn exported_kinds() -> [(Kind, &'static [u8]); 3] {
+    [
+        (Kind::Identity, IDENTITY),
+        (Kind::Value, VALUE),
+        (Kind::RoomContract, ROOM_CONTRACT),
+    ]
+}
+
+/// Rules MIG-1, MIG-5.
+pub fn export(store: &dyn SecretStore, origin: &[u8; 32]) -> Response {
+    let mut entries = vec![];
+    for (kind, relative) in exported_kinds() {
+        let scope = prefix(origin, kind);
+        for full in store.list(&scope) {
+            if let (Some(name), Some(value)) = (full.get(scope.len()..), store.get(&full)) {
+                entries.push(StoredEntry {
+                    name: [relative, name].concat(),
+                    value,
+                });
+            }
+        }
+    }
+    for contract in followed_contracts(store) {
+        let follower = room_key(&contract, RoomKind::Follower, Some(origin));
+        if let Some(value) = store.get(&follower) {
+            entries.push(StoredEntry {
+                name: [FOLLOWER, &contract[..]].concat(),
+                value,
+            });
+        }
+    }
+    // In store order: the walk offers entries one at a time, in any order (rule MIG-3).
+    Response::Exported { entries }
+}
+
+/// Rules MIG-1..MIG-3: one entry, through this delegate's own rules.
+pub fn import(
+    store: &mut dyn SecretStore,
+    origin: &[u8; 32],
+    entry: StoredEntry,
+) -> Result<Response, ApiError> {
+    let bad = |why: &str| ApiError::BadImport(why.into());
+    let (target, value) = if let Some(room) = entry.name.strip_prefix(IDENTITY) {
+        if room.len() != 32 || entry.value.len() != 32 {
+            return Err(bad("an identity is a 32-byte room and a 32-byte seed"));
+        }
+        (key(origin, Kind::Identity, room), entry.value)
+    } else if let Some(name) = entry.name.strip_prefix(VALUE) {
+        if entry.value.len() < 8 {
+            return Err(bad("a stored value starts with its 8-byte generation"));
+        }
+        (key(origin, Kind::Value, name), entry.value)
+    } else if let Some(room) = entry.name.strip_prefix(ROOM_CONTRACT) {
+        if room.len() != 32 || entry.value.len() != 32 {
+            return Err(bad(
+                "a room contract entry is a 32-byte room and contract id",
+            ));
+        }
+        (key(origin, Kind::RoomContract, room), entry.value)
+    } else if let Some(contract) = entry.name.strip_prefix(FOLLOWER) {
+        let contract: [u8; 32] = contract
+            .try_into()
+            .map_err(|_| bad("a follower entry names a 32-byte contract"))?;
+        let follow = Follow::decode(&entry.value).ok_or_else(|| bad("damaged follower record"))?;
+        // rule MIG-3
+        if (RoomParams { owner: follow.room }).contract_id(&follow.code_hash) != contract {
+            return Err(bad("the follower record names another contract"));
+        }
+        let target = room_key(&contract, RoomKind::Follower, Some(origin));
+        (target, entry.value)
+    } else {
+        return Err(bad("unknown entry kind"));
+    };
+    // rule MIG-2
+    if store.get(&target).is_some() {
+        return Ok(Response::Imported { written: false });
+    }
+    if !store.set(&target, &value) {
+        return Err(ApiError::Storage);
+    }
+    Ok(Response::Imported { written: true })
+}
+
+fn marker_key(origin: &[u8; 32], predecessor: &[u8; 32], done: bool) -> Vec<u8> {
+    let mut name = b"mg/".to_vec();
+    name.extend_from_slice(predecessor);
+    name.extend_from_slice(if done { b"/done" } else { b"/wip" });
+    key(origin, Kind::Migration, &name)
+}
+
+fn read_marker(store: &dyn SecretStore, key: &[u8]) -> Option<MigrationMarker> {
+    match store.get(key)?.as_slice() {
+        [0, saw] => Some(MigrationMarker::InProgress {
+            saw_data: *saw == 1,
+        }),
+        [1, had] => Some(MigrationMarker::Done {
+            had_data: *had == 1,
+        }),
+        _ => None,
+    }
+}
+
+pub fn markers(store: &dyn SecretStore, origin: &[u8; 32], predecessor: &[u8; 32]) -> Response {
+    Response::Markers {
+        in_progress: read_marker(store, &marker_key(origin, predecessor, false)),
+        done: read_marker(store, &marker_key(origin, predecessor, true)),
+    }
+}
+
+/// Rule MIG-4.
+pub fn record_marker(
+    store: &mut dyn SecretStore,
+    origin: &[u8; 32],
+    predecessor: &[u8; 32],
+    marker: MigrationMarker,
+) -> Result<Response, ApiError> {
+    let (target, bytes) = match marker {
+        MigrationMarker::InProgress { saw_data } => {
+            let target = marker_key(origin, predecessor, false);
+            let stored_saw = matches!(
+                read_marker(store, &target),
+                Some(MigrationMarker::InProgress { saw_data: true })
+            );
+            (target, [0, u8::from(saw_data || stored_saw)])
+        }
+        MigrationMarker::Done { had_data } => (
+            marker_key(origin, predecessor, true),
+            [1, u8::from(had_data)],
+        ),
+    };
+    if !store.set(&target, &bytes) {
+        return Err(ApiError::Storage);
+    }
+    Ok(markers(store, origin, predecessor))
+}
+
+fn journal_key(origin: &[u8; 32]) -> Vec<u8> {
+    key(origin, Kind::Migration, b"journal")
+}
+
+pub fn journal(store: &dyn SecretStore, origin: &[u8; 32]) -> Response {
+    Response::Journal {
+        journal: store.get(&journal_key(origin)),
+    }
+}
+
+pub fn store_journal(
+    store: &mut dyn SecretStore,
+    origin: &[u8; 32],
+    journal: Vec<u8>,
+) -> Result<Response, ApiError> {
+    if !store.set(&journal_key(origin), &journal) {
+        return Err(ApiError::Storage);
+    }
+    Ok(Response::Journal {
+        journal: Some(journal),
+    })
+}
+
+/// Stop following this web app's rooms (its successor follows them now). A room's
+/// pending rotation and report go with its last follower.
+pub fn retire(store: &mut dyn SecretStore, origin: &[u8; 32]) -> Response {
+    let mut rooms = 0;
+    for contract in followed_contracts(store) {
+        if store
+            .get(&room_key(&contract, RoomKind::Follower, Some(origin)))
+            .is_none()
+        {
+            continue;
+        }
+        store.remove(&room_key(&contract, RoomKind::Follower, Some(origin)));
+        rooms += 1;
+        if store
+            .list(&room_key(&contract, RoomKind::Follower, None))
+            .is_empty()
+        {
+            store.remove(&room_key(&contract, RoomKind::Pending, None));
+            store.remove(&room_key(&contract, RoomKind::LastRun, None));
+        }
+    }
+    for name in store.list(&prefix(origin, Kind::RoomContract)) {
+        store.remove(&name);
+    }
+    Response::Retired { rooms }
+}
+
+/// The room this delegate follows for `origin` under `contract`, if any (tests).
+pub fn follows(
+    store: &dyn SecretStore,
+    origin: &[u8; 32],
+    contract: &[u8; 32],
+) -> Option<MemberKey> {
+    let bytes = store.get(&room_key(contract, RoomKind::Follower, Some(origin)))?;
+    Follow::decode(&bytes).map(|f| f.room)
+}
