@@ -43,17 +43,23 @@ optimize room_contract.wasm
 cargo build --release --target wasm32-unknown-unknown -p web-container
 optimize web_container.wasm
 
-# The crash-injection build for real-node tests (never shipped; see
-# delegates/chat-delegate/src/test_hooks.rs) first, so the raw cargo output left behind
-# is the shipped delegate's.
+# The test-only builds first, so the raw cargo output left behind is the shipped
+# delegate's: crash injection for real-node tests (delegates/chat-delegate/src/
+# test_hooks.rs), and the upgrade story's generations B and C (e2e/tests/upgrade_node.rs),
+# each its own bytes and delegate key. None is shipped.
 cargo build --release --target wasm32-unknown-unknown -p chat-delegate --features test-hooks
 optimize chat_delegate.wasm chat_delegate_test_hooks.wasm
+cargo build --release --target wasm32-unknown-unknown -p chat-delegate --features generation-b
+optimize chat_delegate.wasm chat_delegate_gen_b.wasm
+cargo build --release --target wasm32-unknown-unknown -p chat-delegate --features generation-c
+optimize chat_delegate.wasm chat_delegate_gen_c.wasm
 cargo build --release --target wasm32-unknown-unknown -p chat-delegate
 optimize chat_delegate.wasm
 
 # Contracts must not read the clock (it breaks the merge laws); the delegate may.
 cargo run -q -p brook-wasm-audit -- --no-clock "$out/room_contract.wasm" "$out/web_container.wasm"
-cargo run -q -p brook-wasm-audit -- "$out/chat_delegate.wasm" "$out/chat_delegate_test_hooks.wasm"
+cargo run -q -p brook-wasm-audit -- "$out/chat_delegate.wasm" "$out/chat_delegate_test_hooks.wasm" \
+    "$out/chat_delegate_gen_b.wasm" "$out/chat_delegate_gen_c.wasm"
 
 # Test fixture, not shipped: a delegate that answers with the MessageOrigin the node gave
 # it (e2e/tests/web_origin.rs). Its own workspace and target dir keep it out of Brook's

@@ -284,6 +284,14 @@ impl Client {
         Ok(key)
     }
 
+    /// Address a delegate this client did not register (another connection or an
+    /// earlier session did, or nobody): later messages go to `key` with `params`, and a
+    /// node that does not have it answers `DelegateError::Missing`. Migration walks use
+    /// this for predecessors, which must never be registered by their successor.
+    pub fn address_delegate(&mut self, key: DelegateKey, params: Vec<u8>) {
+        self.delegate_params.insert(key, params);
+    }
+
     /// Sends one application message to a delegate registered through this client and
     /// returns the payloads of the application messages it answered with.
     pub async fn send_delegate_message(

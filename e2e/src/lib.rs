@@ -12,8 +12,10 @@ mod client;
 mod error;
 pub mod fdev;
 mod http;
+pub mod migration;
 mod node;
 pub mod permission;
+pub mod room;
 mod sockets;
 mod web;
 
@@ -32,6 +34,8 @@ pub use web::{
 
 /// The publisher code under test, re-exported so tests use the very same types.
 pub use brook_cli;
+/// The migration walk this harness drives, so tests use the very same types.
+pub use freenet_migrate;
 /// The stdlib this harness speaks, so tests use the very same types.
 pub use freenet_stdlib;
 pub use freenet_stdlib::prelude::{ContractKey, DelegateKey};
