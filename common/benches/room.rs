@@ -182,9 +182,5 @@ fn table() {
 criterion_group!(benches, bench);
 
 fn main() {
-    if !std::env::args().any(|a| a == "--table-only") {
-        benches();
-        Criterion::default().configure_from_args().final_summary();
-    }
-    table();
+    support::run(benches, table);
 }

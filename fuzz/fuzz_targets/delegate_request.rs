@@ -7,9 +7,7 @@
 
 use std::sync::OnceLock;
 
-use brook_common::delegate_api::Request;
 use brook_common::room::config::Privacy;
-use brook_common::room::RoomParams;
 use brook_common::testkit::TestRoom;
 use chat_delegate::events::{handle_event, Event};
 use chat_delegate::host::MemoryHost;
@@ -23,26 +21,8 @@ fn seeded() -> &'static (MemoryHost, [u8; 32]) {
     SEEDED.get_or_init(|| {
         let mut room = TestRoom::new(Privacy::Private);
         room.add_members(3, false);
-        let owner = room.owner_key();
-        let contract = RoomParams { owner }.contract_id(&CODE_HASH);
         let mut host = MemoryHost::default();
-        host.states.insert(contract, room.state_bytes());
-        for request in [
-            Request::ImportIdentity {
-                room: owner,
-                seed: room.owner.to_bytes(),
-            },
-            Request::EnsureRoomSubscription {
-                room: owner,
-                room_contract: CODE_HASH,
-            },
-        ] {
-            let app = Event::App {
-                origin: Some(APP),
-                payload: request.encode(),
-            };
-            handle_event(&mut host, app).expect("no crash is armed");
-        }
+        let contract = host.own_and_follow(APP, room.owner.to_bytes(), CODE_HASH, room.state_bytes());
         (host, contract)
     })
 }

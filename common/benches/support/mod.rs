@@ -21,3 +21,15 @@ pub fn time(iterations: usize, mut f: impl FnMut()) -> Duration {
             .collect(),
     )
 }
+
+/// A benchmark binary's `main`: criterion over `benches` (unless `--table-only`), then
+/// the markdown table of medians.
+pub fn run(benches: fn(), table: fn()) {
+    if !std::env::args().any(|a| a == "--table-only") {
+        benches();
+        criterion::Criterion::default()
+            .configure_from_args()
+            .final_summary();
+    }
+    table();
+}

@@ -66,6 +66,65 @@ pub struct MemoryHost {
     seeds: u64,
 }
 
+impl MemoryHost {
+    /// Have web app `origin` import the owner seed `owner_seed` of the room whose state
+    /// is `state` and follow it under the room contract hashing to `code_hash`, as the
+    /// UI does; the node confirms the subscription. Returns the room's contract id.
+    /// (Benchmarks, fuzzing and tests start from here.)
+    pub fn own_and_follow(
+        &mut self,
+        origin: [u8; 32],
+        owner_seed: [u8; 32],
+        code_hash: [u8; 32],
+        state: Vec<u8>,
+    ) -> [u8; 32] {
+        use brook_common::delegate_api::Request;
+        use brook_common::room::RoomParams;
+
+        use crate::effects::Effect;
+        use crate::events::{handle_event, Event};
+
+        let owner =
+            brook_common::sign::member_key(&ed25519_dalek::SigningKey::from_bytes(&owner_seed));
+        let contract = RoomParams { owner }.contract_id(&code_hash);
+        self.states.insert(contract, state);
+        let mut pending = vec![
+            Event::App {
+                origin: Some(origin),
+                payload: Request::ImportIdentity {
+                    room: owner,
+                    seed: owner_seed,
+                }
+                .encode(),
+            },
+            Event::App {
+                origin: Some(origin),
+                payload: Request::EnsureRoomSubscription {
+                    room: owner,
+                    room_contract: code_hash,
+                }
+                .encode(),
+            },
+        ];
+        pending.reverse();
+        while let Some(event) = pending.pop() {
+            let Ok(effects) = handle_event(self, event) else {
+                continue;
+            };
+            for effect in effects {
+                if let Effect::Subscribe { contract, context } = effect {
+                    pending.push(Event::Subscribed {
+                        contract,
+                        result: Ok(()),
+                        context,
+                    });
+                }
+            }
+        }
+        contract
+    }
+}
+
 impl SecretStore for MemoryHost {
     fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
         self.store.get(key)
