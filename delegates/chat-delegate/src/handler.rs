@@ -94,7 +94,7 @@ fn answer(
         Request::StoreMigrationJournal { journal } => {
             migration::store_journal(store, origin, journal)
         }
-        Request::Retire => Ok(migration::retire(store, origin)),
+        Request::Retire => migration::retire(store, origin),
         Request::Ping => Ok(Response::Pong {
             generation: GENERATION,
         }),

@@ -16,13 +16,16 @@
 //! - MIG-4: markers are kept apart (in progress / done), and an in-progress marker that
 //!   saw data is never downgraded.
 //! - MIG-5: the walk's own bookkeeping (markers, journal) is never exported.
+//! - MIG-6: a retired web app's rooms are neither followed nor rotated by this delegate
+//!   any more, but nothing of it is deleted: a predecessor stays frozen as exported.
+//!   The web app asking to follow a room again undoes it.
 
 use brook_common::delegate_api::{ApiError, MigrationMarker, Response, StoredEntry};
 use brook_common::ids::MemberKey;
 use brook_common::room::RoomParams;
 
 use crate::records::Follow;
-use crate::rooms::followed_contracts;
+use crate::rooms::contracts_with_followers;
 use crate::store::{key, prefix, room_key, Kind, RoomKind, SecretStore};
 
 /// Relative names of exported entries.
@@ -53,7 +56,7 @@ pub fn export(store: &dyn SecretStore, origin: &[u8; 32]) -> Response {
             }
         }
     }
-    for contract in followed_contracts(store) {
+    for contract in contracts_with_followers(store, false) {
         let follower = room_key(&contract, RoomKind::Follower, Some(origin));
         if let Some(value) = store.get(&follower) {
             entries.push(StoredEntry {
@@ -190,31 +193,41 @@ pub fn store_journal(
     })
 }
 
-/// Stop following this web app's rooms (its successor follows them now). A room's
-/// pending rotation and report go with its last follower.
-pub fn retire(store: &mut dyn SecretStore, origin: &[u8; 32]) -> Response {
-    let mut rooms = 0;
-    for contract in followed_contracts(store) {
-        if store
-            .get(&room_key(&contract, RoomKind::Follower, Some(origin)))
-            .is_none()
-        {
-            continue;
-        }
-        store.remove(&room_key(&contract, RoomKind::Follower, Some(origin)));
-        rooms += 1;
-        if store
-            .list(&room_key(&contract, RoomKind::Follower, None))
-            .is_empty()
-        {
-            store.remove(&room_key(&contract, RoomKind::Pending, None));
-            store.remove(&room_key(&contract, RoomKind::LastRun, None));
-        }
+fn retired_key(origin: &[u8; 32]) -> Vec<u8> {
+    key(origin, Kind::Migration, b"retired")
+}
+
+/// Whether `origin`'s successor delegate took over its rooms (rule MIG-6).
+pub fn is_retired(store: &dyn SecretStore, origin: &[u8; 32]) -> bool {
+    store.get(&retired_key(origin)).is_some()
+}
+
+/// This web app asked to follow a room again: it uses this delegate again.
+pub fn unretire(store: &mut dyn SecretStore, origin: &[u8; 32]) {
+    if is_retired(store, origin) {
+        store.remove(&retired_key(origin));
     }
-    for name in store.list(&prefix(origin, Kind::RoomContract)) {
-        store.remove(&name);
+}
+
+/// Stop acting for this web app's rooms: its successor follows them now (rule MIG-6).
+/// Answers how many rooms were stood down by this call (0 when already retired).
+/// Nothing is deleted, so what a later walk exports stays what the first one counted.
+pub fn retire(store: &mut dyn SecretStore, origin: &[u8; 32]) -> Result<Response, ApiError> {
+    if is_retired(store, origin) {
+        return Ok(Response::Retired { rooms: 0 }); // nothing more stood down
     }
-    Response::Retired { rooms }
+    let rooms = contracts_with_followers(store, false)
+        .iter()
+        .filter(|c| {
+            store
+                .get(&room_key(c, RoomKind::Follower, Some(origin)))
+                .is_some()
+        })
+        .count() as u32;
+    if !store.set(&retired_key(origin), &[1]) {
+        return Err(ApiError::Storage);
+    }
+    Ok(Response::Retired { rooms })
 }
 
 /// The room this delegate follows for `origin` under `contract`, if any (tests).

@@ -34,6 +34,8 @@ pub fn follow(
     }
     .encode();
     let by_room = key_of(origin, Kind::RoomContract, room.as_bytes());
+    // Asking to follow is this web app using this delegate again (rule MIG-6).
+    crate::migration::unretire(store, origin);
     let ok = store.set(
         &room_key(&contract, RoomKind::Follower, Some(origin)),
         &record,
@@ -53,17 +55,25 @@ pub fn followed_contract(
         .ok()
 }
 
-/// Every followed room contract, each once. (At most a few hundred: the node allows a
-/// delegate 256 subscriptions, so the quadratic dedup costs less code than a sort.)
+/// Every room contract followed for a web app that is not retired (rule MIG-6), each
+/// once: the rooms node-driven runs look at.
 pub fn followed_contracts(store: &dyn SecretStore) -> Vec<[u8; 32]> {
+    contracts_with_followers(store, true)
+}
+
+/// Every room contract with a follower record, retired or not, each once. (At most a
+/// few hundred: the node allows a delegate 256 subscriptions, so the quadratic dedup
+/// costs less code than a sort.)
+pub fn contracts_with_followers(store: &dyn SecretStore, active_only: bool) -> Vec<[u8; 32]> {
     let mut contracts: Vec<[u8; 32]> = vec![];
-    let followers = store.list(ROOMS_PREFIX);
-    let followed = followers
-        .iter()
-        .filter(|k| k.get(34..37) == Some(b"/f/".as_slice()))
-        .filter_map(|k| crate::store::contract_of(k));
-    for contract in followed {
-        if !contracts.contains(&contract) {
+    for k in store.list(ROOMS_PREFIX) {
+        let origin: Option<[u8; 32]> = k.get(37..).and_then(|o| o.try_into().ok());
+        let (Some(contract), Some(origin)) = (crate::store::contract_of(&k), origin) else {
+            continue;
+        };
+        let is_follower = k.get(34..37) == Some(b"/f/".as_slice());
+        let active = !active_only || !crate::migration::is_retired(store, &origin);
+        if is_follower && active && !contracts.contains(&contract) {
             contracts.push(contract);
         }
     }
@@ -80,6 +90,9 @@ pub fn owning_follower(store: &dyn SecretStore, contract: &[u8; 32]) -> Option<(
         .iter()
         .filter_map(|k| {
             let origin: [u8; 32] = k.get(prefix.len()..)?.try_into().ok()?;
+            if crate::migration::is_retired(store, &origin) {
+                return None; // rule MIG-6: its successor rotates
+            }
             let follow = Follow::decode(&store.get(k)?)?;
             let named = RoomParams { owner: follow.room }.contract_id(&follow.code_hash);
             (follow.owner && named == *contract).then_some((origin, follow))

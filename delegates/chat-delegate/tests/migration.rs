@@ -300,20 +300,52 @@ fn markers_are_kept_apart_and_never_downgraded() {
 
 #[test]
 fn a_retired_predecessor_no_longer_rotates() {
+    // rule MIG-6
     let (mut old, mut room, contract) = predecessor();
+    let before = exported(&mut old, APP);
     assert_eq!(
         answer(&mut old, APP, Request::Retire),
         Response::Retired { rooms: 1 }
     );
-    assert_eq!(follows(&old, &APP, &contract), None);
-    // Identities stay.
-    assert_eq!(rooms(&mut old, APP).len(), 2);
+    // Nothing is deleted: a later walk sees exactly what the first one counted.
+    assert_eq!(exported(&mut old, APP), before);
+    assert_eq!(
+        answer(&mut old, APP, Request::Retire),
+        Response::Retired { rooms: 0 },
+        "already retired"
+    );
+    assert_eq!(follows(&old, &APP, &contract), Some(room.owner_key()));
     let owner = room.owner.clone();
     let ban = room.ban(&owner, &member_key(&signing_key("member", 0)));
     room.apply(ban);
     old.states.insert(contract, room.state_bytes());
     let effects = handle_event(&mut old, Event::Notified { contract }).unwrap();
     assert!(effects.is_empty(), "the successor rotates now");
+    let effects = handle_event(&mut old, Event::NodeStarted).unwrap();
+    assert!(effects.is_empty(), "nor re-subscribes after a restart");
+}
+
+#[test]
+fn following_again_undoes_a_retirement() {
+    let (mut old, room, contract) = predecessor();
+    answer(&mut old, APP, Request::Retire);
+    let ensure = Request::EnsureRoomSubscription {
+        room: room.owner_key(),
+        room_contract: CODE_HASH,
+    };
+    let effects = handle_event(
+        &mut old,
+        Event::App {
+            origin: Some(APP),
+            payload: ensure.encode(),
+        },
+    )
+    .unwrap();
+    assert!(matches!(effects.as_slice(), [Effect::Subscribe { .. }]));
+    let effects = handle_event(&mut old, Event::NodeStarted).unwrap();
+    assert!(effects
+        .iter()
+        .any(|e| matches!(e, Effect::Subscribe { contract: c, .. } if *c == contract)));
 }
 
 #[test]
