@@ -156,6 +156,27 @@ impl Room {
         }
     }
 
+    /// Wait until the room's secret is at `version`, then check it was published once,
+    /// for exactly `members` and the owner.
+    pub async fn wait_for_rotation(
+        &mut self,
+        what: &str,
+        version: u32,
+        members: &[&SigningKey],
+    ) -> RoomState {
+        let state = self
+            .wait_until(what, |s| s.secrets.current_version() == Some(version))
+            .await;
+        let owner = self.owner;
+        assert_eq!(
+            holders(&state, version),
+            members_and_owner(members, owner),
+            "{what}"
+        );
+        assert_eq!(rotations_of(&state, version), 1, "{what}: one rotation");
+        state
+    }
+
     fn chain(state: &RoomState, target: &MemberKey) -> Vec<MemberRecord> {
         let mut chain = vec![];
         let mut current = *target;
