@@ -191,15 +191,17 @@ pub async fn respond(node: &Node, nonce: &str, index: usize) -> Result<()> {
 /// pick one app's. Registration does not wait for this answer (see the module
 /// docs), so either order works:
 ///
-/// ```ignore
-/// let key = client.register_delegate(&wasm, vec![]).await?;
-/// allow_background(&node, Duration::from_secs(20)).await?;
-/// // or, concurrently:
-/// let (key, allowed) = tokio::join!(
-///     client.register_delegate(&wasm, vec![]),
-///     allow_background(&node, Duration::from_secs(20)),
-/// );
+/// ```no_run
+/// # use std::time::Duration;
+/// # use brook_e2e::{allow_background, Client, Node};
+/// # async fn example(node: &Node, client: &mut Client, wasm: Vec<u8>) -> brook_e2e::Result<()> {
+/// client.register_delegate(&wasm, vec![]).await?;
+/// allow_background(node, Duration::from_secs(20)).await?;
+/// # Ok(())
+/// # }
 /// ```
+///
+/// (or both at once, with `tokio::join!`).
 ///
 /// Returns once `/permission/grants` lists the grant: the node stores it from the
 /// prompt's task just AFTER the click is acknowledged, so this waits for it (briefly)
