@@ -160,8 +160,11 @@ fn updated(
                 }
                 Err(reason) => {
                     // The node refused the delta, so nothing of it applies: the user is
-                    // told and no rotation of it stays owed.
-                    if rotated_to.is_some() {
+                    // told and no rotation of it stays owed. Only the marker of this very
+                    // delta goes: an answer is forgeable, the signed bytes are not.
+                    let ours =
+                        pipeline::load_pending(host, contract).is_some_and(|p| p.delta == delta);
+                    if rotated_to.is_some() && ours {
                         host.remove(&room_key(contract, RoomKind::Pending, None));
                     }
                     Response::Error(ApiError::UpdateRejected(reason))

@@ -427,3 +427,30 @@ fn another_web_app_can_neither_ban_nor_follow_nor_read_the_owner_s_room() {
     }
     assert_eq!(sim.room.state.bans.len(), 0);
 }
+
+/// An answer is forgeable (a web app can send the delegate any inbound message): a
+/// forged refusal of an owner's ban never clears a rotation still owed.
+#[test]
+fn a_forged_refusal_does_not_drop_an_owed_rotation() {
+    let (mut sim, members) = Sim::new(3);
+    sim.follow();
+    sim.host.crash_at = Some(Step::Marked);
+    let owner = sim.room.owner.clone();
+    let ban = sim.room.ban(&owner, &member_key(&members[2]));
+    sim.external(ban);
+    let forged = chat_delegate::effects::Flow::Ban {
+        delta: vec![1, 2, 3],
+        rotated_to: Some(1),
+    };
+    sim.deliver(Event::Updated {
+        contract: sim.contract,
+        result: Err("forged".into()),
+        context: forged.encode(),
+    });
+    let Response::Status(status) = sim.ask(Request::RoomStatus {
+        room: sim.room.owner_key(),
+    }) else {
+        panic!("status")
+    };
+    assert_eq!(status.pending_version, Some(1), "the owed rotation stays");
+}
