@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use freenet_stdlib::client_api::{
-    ClientRequest, ContractRequest, ContractResponse, HostResponse, WebApi,
+    ClientError, ClientRequest, ContractRequest, ContractResponse, HostResponse, WebApi,
 };
 use freenet_stdlib::prelude::{
     ContractCode, ContractContainer, ContractInstanceId, ContractKey, ContractWasmAPIVersion,
@@ -172,32 +172,55 @@ impl NodeApi {
             })?;
         let deadline = tokio::time::Instant::now() + REQUEST_TIMEOUT;
         loop {
-            let next = tokio::time::timeout_at(deadline, self.api.next())
-                .await
-                .map_err(|_| CliError::Timeout {
-                    waiting_for: format!("the answer to the {what}"),
-                    after: REQUEST_TIMEOUT,
-                })?;
-            match next {
-                None => {
-                    return Err(CliError::Connection {
-                        during: format!("waiting for the answer to the {what}"),
-                        detail: "the node closed the connection".into(),
-                    })
+            match next_reply(&mut self.api, deadline).await {
+                NextReply::Response(response) => {
+                    if let Some(value) = pick(*response) {
+                        return Ok(value);
+                    }
                 }
-                Some(Err(error)) => {
+                NextReply::Refused(error) => {
                     return Err(CliError::NodeRefused {
                         request: what.to_owned(),
                         detail: error.to_string(),
                     })
                 }
-                Some(Ok(response)) => {
-                    if let Some(value) = pick(response) {
-                        return Ok(value);
-                    }
+                NextReply::Closed => {
+                    return Err(CliError::Connection {
+                        during: format!("waiting for the answer to the {what}"),
+                        detail: "the node closed the connection".into(),
+                    })
+                }
+                NextReply::TimedOut => {
+                    return Err(CliError::Timeout {
+                        waiting_for: format!("the answer to the {what}"),
+                        after: REQUEST_TIMEOUT,
+                    })
                 }
             }
         }
+    }
+}
+
+/// How waiting for the node's next message on a `WebApi` ended.
+#[derive(Debug)]
+pub enum NextReply {
+    /// Boxed: a response is far larger than the other outcomes.
+    Response(Box<HostResponse>),
+    /// The node answered with an error (attributed to the request in flight).
+    Refused(ClientError),
+    Closed,
+    TimedOut,
+}
+
+/// The node's next message on `api`, waiting until `deadline`. Reads the `Stream` side
+/// of `WebApi`, which keeps partial streamed responses inside it, so timing out is
+/// safe. Both of Brook's node clients (this one and the test harness's) wait here.
+pub async fn next_reply(api: &mut WebApi, deadline: tokio::time::Instant) -> NextReply {
+    match tokio::time::timeout_at(deadline, api.next()).await {
+        Err(_) => NextReply::TimedOut,
+        Ok(None) => NextReply::Closed,
+        Ok(Some(Err(error))) => NextReply::Refused(error),
+        Ok(Some(Ok(response))) => NextReply::Response(Box::new(response)),
     }
 }
 

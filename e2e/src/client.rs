@@ -10,6 +10,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
+use brook_cli::node_api::{next_reply, NextReply};
 use freenet_stdlib::client_api::{
     ClientRequest, ContractRequest, ContractResponse, DelegateRequest, HostResponse, WebApi,
 };
@@ -19,7 +20,6 @@ use freenet_stdlib::prelude::{
     InboundDelegateMsg, OutboundDelegateMsg, Parameters, RelatedContracts, State, StateDelta,
     UpdateData, WrappedContract, WrappedState,
 };
-use futures::StreamExt;
 
 use crate::error::{Error, Result};
 use crate::node::Node;
@@ -354,8 +354,8 @@ impl Client {
     }
 
     /// Core of every helper: the first buffered or incoming response `pick` accepts;
-    /// rejected ones are buffered in arrival order. Uses the `Stream` side of `WebApi`,
-    /// which keeps partial streamed responses inside `WebApi`, so timing out is safe.
+    /// rejected ones are buffered in arrival order (the wait itself is the CLI's
+    /// [`next_reply`]).
     async fn wait_within<T>(
         &mut self,
         what: &str,
@@ -381,29 +381,29 @@ impl Client {
 
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
-            let next = tokio::time::timeout_at(deadline, self.api.next())
-                .await
-                .map_err(|_| Error::Timeout {
-                    waiting_for: what.to_owned(),
-                    after: timeout,
-                })?;
-            match next {
-                None => {
-                    return Err(Error::Connection {
-                        during: format!("waiting for {what}"),
-                        detail: "the node closed the connection".into(),
-                    })
-                }
-                Some(Err(error)) => {
+            match next_reply(&mut self.api, deadline).await {
+                NextReply::Response(response) => match pick(*response) {
+                    Pick::Match(value) => return Ok(value),
+                    Pick::Other(response) => self.buffered.push_back(response),
+                },
+                NextReply::Refused(error) => {
                     return Err(Error::NodeRefused {
                         request: what.to_owned(),
                         error,
                     })
                 }
-                Some(Ok(response)) => match pick(response) {
-                    Pick::Match(value) => return Ok(value),
-                    Pick::Other(response) => self.buffered.push_back(response),
-                },
+                NextReply::Closed => {
+                    return Err(Error::Connection {
+                        during: format!("waiting for {what}"),
+                        detail: "the node closed the connection".into(),
+                    })
+                }
+                NextReply::TimedOut => {
+                    return Err(Error::Timeout {
+                        waiting_for: what.to_owned(),
+                        after: timeout,
+                    })
+                }
             }
         }
     }
