@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use brook_common::room::config::Privacy;
 use brook_common::testkit::TestRoom;
 use chat_delegate::events::{handle_event, Event};
-use chat_delegate::host::MemoryHost;
+use chat_delegate::sim::MemoryHost;
 
 const APP: [u8; 32] = [7; 32];
 const CODE_HASH: [u8; 32] = [9; 32];
@@ -22,7 +22,9 @@ fn seeded() -> &'static (MemoryHost, [u8; 32]) {
         let mut room = TestRoom::new(Privacy::Private);
         room.add_members(3, false);
         let mut host = MemoryHost::default();
-        let contract = host.own_and_follow(APP, room.owner.to_bytes(), CODE_HASH, room.state_bytes());
+        let contract = host
+            .own_and_follow(APP, room.owner.to_bytes(), CODE_HASH, room.state_bytes())
+            .expect("requests encode");
         (host, contract)
     })
 }

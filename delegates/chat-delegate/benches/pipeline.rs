@@ -8,6 +8,16 @@
 //!
 //! `cargo make bench` runs criterion for both, then prints the table of medians.
 
+// Test code: outside the lint fence (Cargo.toml [workspace.lints]).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation,
+    clippy::cast_precision_loss
+)]
+
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -19,7 +29,7 @@ use brook_common::sign::member_key;
 use brook_common::testkit::{populated_room, TestRoom};
 use chat_delegate::effects::Effect;
 use chat_delegate::events::{handle_event, Event};
-use chat_delegate::host::MemoryHost;
+use chat_delegate::sim::MemoryHost;
 use criterion::{criterion_group, Criterion};
 use curve25519_dalek::edwards::EdwardsPoint;
 use ed25519_dalek::Signer;
@@ -33,7 +43,9 @@ const MEMBERS: usize = 500;
 fn delegate_for(room: &TestRoom) -> (MemoryHost, [u8; 32]) {
     let mut host = MemoryHost::default();
     host.now_ms = room.state.secrets.issued_at(0).unwrap_or(0) + 1;
-    let contract = host.own_and_follow(APP, room.owner.to_bytes(), CODE_HASH, room.state_bytes());
+    let contract = host
+        .own_and_follow(APP, room.owner.to_bytes(), CODE_HASH, room.state_bytes())
+        .expect("requests encode");
     (host, contract)
 }
 

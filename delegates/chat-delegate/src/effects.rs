@@ -83,10 +83,11 @@ impl Flow {
             (1, 0) => Some(Flow::Resubscribe),
             (2, 0) => Some(Flow::Publish),
             (3, 5..) => {
-                let version = u32::from_be_bytes(rest[1..5].try_into().ok()?);
+                let (has_version, rest) = rest.split_first()?;
+                let (version, delta) = rest.split_first_chunk::<4>()?;
                 Some(Flow::Ban {
-                    rotated_to: (rest[0] == 1).then_some(version),
-                    delta: rest[5..].to_vec(),
+                    rotated_to: (*has_version == 1).then_some(u32::from_be_bytes(*version)),
+                    delta: delta.to_vec(),
                 })
             }
             _ => None,

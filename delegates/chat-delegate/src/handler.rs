@@ -8,9 +8,7 @@
 //! - DEL-3: storage writes succeed only at the expected generation (compare-and-swap),
 //!   so two tabs of the UI never silently overwrite each other.
 
-use brook_common::delegate_api::{
-    ApiError, RecordToSign, Request, Response, RoomIdentity, StoredValue,
-};
+use brook_common::delegate_api::{ApiError, RecordToSign, Request, Response, StoredValue};
 use brook_common::ids::MemberKey;
 use brook_common::room::RecordBody;
 use brook_common::sign::{member_key, sign_body, Sig};
@@ -18,7 +16,9 @@ use ed25519_dalek::SigningKey;
 use zeroize::Zeroizing;
 
 use crate::host::Host;
+use crate::identity::{create_identity, identity, import_identity, list_rooms};
 use crate::migration;
+use crate::store::{key, Kind, SecretStore};
 
 /// Which build this is, as `Ping` answers (the upgrade story builds three).
 pub const GENERATION: u32 = if cfg!(feature = "generation-c") {
@@ -28,7 +28,6 @@ pub const GENERATION: u32 = if cfg!(feature = "generation-c") {
 } else {
     1
 };
-use crate::store::{key, prefix, Kind, SecretStore};
 
 /// Handle one request from the web app `origin` that the delegate answers at once
 /// (requests that wait on the node are in `events`).
@@ -52,7 +51,10 @@ fn answer(
     request: Request,
 ) -> Result<Response, ApiError> {
     match request {
-        Request::CreateIdentity { .. } => Err(ApiError::Storage),
+        // `handle` answers it with the host's randomness before getting here.
+        Request::CreateIdentity { .. } => Err(ApiError::Internal(
+            "an identity request reached the handler without a seed".into(),
+        )),
         Request::ImportIdentity { room, seed } => {
             import_identity(store, origin, room, Zeroizing::new(seed))
         }
@@ -106,67 +108,6 @@ fn answer(
     }
 }
 
-/// This origin's signing key for `room`.
-pub fn identity(
-    store: &dyn SecretStore,
-    origin: &[u8; 32],
-    room: &MemberKey,
-) -> Result<SigningKey, ApiError> {
-    let seed = Zeroizing::new(
-        store
-            .get(&key(origin, Kind::Identity, room.as_bytes()))
-            .ok_or(ApiError::NoIdentity)?,
-    );
-    let seed: [u8; 32] = seed.as_slice().try_into().map_err(|_| ApiError::Storage)?;
-    Ok(SigningKey::from_bytes(&seed))
-}
-
-fn store_identity(
-    store: &mut dyn SecretStore,
-    origin: &[u8; 32],
-    room: &MemberKey,
-    key: &SigningKey,
-) -> Result<(), ApiError> {
-    let name = crate::store::key(origin, Kind::Identity, room.as_bytes());
-    if store.get(&name).is_some() {
-        return Err(ApiError::IdentityExists);
-    }
-    let seed = Zeroizing::new(key.to_bytes());
-    if store.set(&name, seed.as_slice()) {
-        Ok(())
-    } else {
-        Err(ApiError::Storage)
-    }
-}
-
-fn create_identity(
-    store: &mut dyn SecretStore,
-    origin: &[u8; 32],
-    room: Option<MemberKey>,
-    seed: Zeroizing<[u8; 32]>,
-) -> Result<Response, ApiError> {
-    let key = SigningKey::from_bytes(&seed);
-    let public = member_key(&key);
-    // A new room is named by its owner's key.
-    let room = room.unwrap_or(public);
-    store_identity(store, origin, &room, &key)?;
-    Ok(Response::Identity { room, key: public })
-}
-
-fn import_identity(
-    store: &mut dyn SecretStore,
-    origin: &[u8; 32],
-    room: MemberKey,
-    seed: Zeroizing<[u8; 32]>,
-) -> Result<Response, ApiError> {
-    let key = SigningKey::from_bytes(&seed);
-    store_identity(store, origin, &room, &key)?;
-    Ok(Response::Identity {
-        room,
-        key: member_key(&key),
-    })
-}
-
 /// Rule DEL-2.
 fn sign(
     store: &dyn SecretStore,
@@ -194,35 +135,15 @@ fn sign_as_signer<T: RecordBody>(
     if body.signer(room) != member_key(key) {
         return Err(ApiError::NotYourRecord);
     }
-    sign_body(T::KIND, room, body, key).map_err(|_| ApiError::Storage)
-}
-
-fn list_rooms(store: &dyn SecretStore, origin: &[u8; 32]) -> Response {
-    let prefix = prefix(origin, Kind::Identity);
-    let mut rooms: Vec<MemberKey> = store
-        .list(&prefix)
-        .into_iter()
-        .filter_map(|k| Some(MemberKey(k.get(prefix.len()..)?.try_into().ok()?)))
-        .collect();
-    rooms.sort_unstable();
-    Response::Rooms(
-        rooms
-            .into_iter()
-            .map(|room| RoomIdentity {
-                room,
-                // A damaged entry is listed without its key, never dropped.
-                key: identity(store, origin, &room).ok().map(|k| member_key(&k)),
-            })
-            .collect(),
-    )
+    sign_body(T::KIND, room, body, key).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 fn read_value(store: &dyn SecretStore, origin: &[u8; 32], name: &str) -> Option<StoredValue> {
     let bytes = store.get(&key(origin, Kind::Value, name.as_bytes()))?;
-    let generation = u64::from_be_bytes(bytes.get(..8)?.try_into().ok()?);
+    let (generation, value) = bytes.split_first_chunk::<8>()?;
     Some(StoredValue {
-        generation,
-        value: bytes[8..].to_vec(),
+        generation: u64::from_be_bytes(*generation),
+        value: value.to_vec(),
     })
 }
 
@@ -238,7 +159,10 @@ fn put_value(
     if current != expected {
         return Err(ApiError::Conflict { current });
     }
-    let generation = current + 1;
+    // A generation at u64::MAX (only an import can put it there) is never wrapped back.
+    let generation = current
+        .checked_add(1)
+        .ok_or(ApiError::Conflict { current })?;
     let mut bytes = generation.to_be_bytes().to_vec();
     bytes.extend_from_slice(&value);
     if !store.set(&key(origin, Kind::Value, name.as_bytes()), &bytes) {

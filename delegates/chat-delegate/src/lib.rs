@@ -1,171 +1,34 @@
-//! Brook's chat delegate (DESIGN §6): runs inside the user's own node, keeps their
+//! Brook's chat delegate (docs/design.md §6): runs inside the user's own node, keeps their
 //! signing keys in the node's secret store, signs for the UI, and rotates the room
 //! secret of the private rooms the user owns.
 //!
-//! This file is the shell: it turns the node's inbound messages into [`events::Event`]s,
-//! hands them with the node as [`host::Host`] to [`events::handle_event`], and turns the
-//! resulting [`effects::Effect`]s into outbound messages. All logic is in the other
-//! modules and is tested natively.
+//! Layers, lowest first; a module imports only from layers below it (checked by
+//! `tools/repo-checks/tests/import_cycles.rs`):
+//!
+//! | layer | modules | what it is |
+//! |---|---|---|
+//! | storage | [`store`], [`records`] | the node's secret store as a trait; key layout; stored record encodings |
+//! | host | [`host`], [`effects`] | what the logic needs from the node (RNG, clock, local state, crash points), and what it asks of it |
+//! | identities | [`identity`], [`retirement`] | this user's keys per web app and room; whether a web app stood down |
+//! | rotation | [`rotation`] | the rotation protocol in one place: a pure decision core, the pipeline that persists and retries, the owner's ban, the follower index |
+//! | requests | [`handler`], [`migration`] | a web app's requests answered at once; carry-forward |
+//! | dispatch | [`events`] | every inbound event routed to the layers above |
+//! | edge | `node` (WASM only), [`sim`] (native) | the node's `DelegateCtx` as a [`host::Host`]; an in-memory node for tests |
 
 pub mod effects;
 pub mod events;
 pub mod handler;
 pub mod host;
+pub mod identity;
 pub mod migration;
-pub mod pipeline;
 pub mod records;
-pub mod rooms;
+pub mod retirement;
+pub mod rotation;
+pub mod sim;
 pub mod store;
 #[cfg(feature = "test-hooks")]
 pub mod test_hooks;
 
-use freenet_stdlib::prelude::*;
+mod node;
 
-use crate::effects::Effect;
-use crate::events::Event;
-use crate::host::{Crashed, Host};
-use crate::store::SecretStore;
-
-pub struct ChatDelegate;
-
-/// The node, as the delegate's logic sees it.
-struct NodeHost<'a>(&'a mut DelegateCtx);
-
-impl SecretStore for NodeHost<'_> {
-    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
-        self.0.get_secret(key)
-    }
-
-    fn set(&mut self, key: &[u8], value: &[u8]) -> bool {
-        self.0.set_secret(key, value)
-    }
-
-    fn remove(&mut self, key: &[u8]) -> bool {
-        self.0.remove_secret(key)
-    }
-
-    fn list(&self, prefix: &[u8]) -> Vec<Vec<u8>> {
-        self.0.list_secrets(prefix)
-    }
-}
-
-impl Host for NodeHost<'_> {
-    fn random_seed(&mut self) -> [u8; 32] {
-        let mut seed = [0u8; 32];
-        let bytes = freenet_stdlib::rand::rand_bytes(32);
-        let n = bytes.len().min(32);
-        seed[..n].copy_from_slice(&bytes[..n]);
-        seed
-    }
-
-    fn now_ms(&self) -> u64 {
-        u64::try_from(freenet_stdlib::time::now().timestamp_millis()).unwrap_or(0)
-    }
-
-    fn contract_state(&self, contract: &[u8; 32]) -> Option<Vec<u8>> {
-        self.0.get_contract_state(contract)
-    }
-
-    #[cfg(feature = "test-hooks")]
-    fn checkpoint(&mut self, step: host::Step) -> Result<(), Crashed> {
-        test_hooks::checkpoint(self, step)
-    }
-}
-
-fn origin_id(origin: Option<MessageOrigin>) -> Option<[u8; 32]> {
-    match origin {
-        Some(MessageOrigin::WebApp(app)) => app.as_bytes().try_into().ok(),
-        _ => None,
-    }
-}
-
-fn instance_bytes(id: &ContractInstanceId) -> [u8; 32] {
-    let mut bytes = [0u8; 32];
-    bytes.copy_from_slice(id.as_bytes());
-    bytes
-}
-
-/// The event an inbound message is, if the delegate acts on it.
-fn event_of(origin: Option<MessageOrigin>, message: InboundDelegateMsg<'_>) -> Option<Event> {
-    Some(match message {
-        InboundDelegateMsg::ApplicationMessage(message) => Event::App {
-            origin: origin_id(origin),
-            payload: message.payload,
-        },
-        InboundDelegateMsg::SubscribeContractResponse(r) => Event::Subscribed {
-            contract: instance_bytes(&r.contract_id),
-            result: r.result,
-            context: r.context.as_ref().to_vec(),
-        },
-        InboundDelegateMsg::UpdateContractResponse(r) => Event::Updated {
-            contract: instance_bytes(&r.contract_id),
-            result: r.result,
-            context: r.context.as_ref().to_vec(),
-        },
-        InboundDelegateMsg::ContractNotification(n) => Event::Notified {
-            contract: instance_bytes(&n.contract_id),
-        },
-        InboundDelegateMsg::Lifecycle(LifecycleEvent::NodeStarted { .. }) => Event::NodeStarted,
-        InboundDelegateMsg::WakeupFired { .. } => Event::Wakeup,
-        _ => return None,
-    })
-}
-
-fn outbound(effect: Effect) -> OutboundDelegateMsg {
-    match effect {
-        Effect::Reply(response) => OutboundDelegateMsg::ApplicationMessage(
-            ApplicationMessage::new(response.encode()).processed(true),
-        ),
-        Effect::Subscribe { contract, context } => {
-            let mut request = SubscribeContractRequest::new(ContractInstanceId::new(contract));
-            request.context = DelegateContext::new(context);
-            OutboundDelegateMsg::SubscribeContractRequest(request)
-        }
-        Effect::Update {
-            contract,
-            delta,
-            context,
-        } => {
-            let update = UpdateData::Delta(StateDelta::from(delta));
-            let mut request = UpdateContractRequest::new(ContractInstanceId::new(contract), update);
-            request.context = DelegateContext::new(context);
-            OutboundDelegateMsg::UpdateContractRequest(request)
-        }
-    }
-}
-
-#[cfg_attr(
-    feature = "freenet-main-delegate",
-    delegate(manifest(
-        lifecycle = [NodeStarted],
-        capabilities = [Background],
-        // Hourly: each room's own rotation period (7 days by default) is honoured to
-        // the hour, and a check of an unchanged room costs under a millisecond.
-        wakeups = [rotation_check = 3600]
-    ))
-)]
-impl DelegateInterface for ChatDelegate {
-    fn process(
-        ctx: &mut DelegateCtx,
-        _parameters: Parameters<'static>,
-        origin: Option<MessageOrigin>,
-        message: InboundDelegateMsg,
-    ) -> Result<Vec<OutboundDelegateMsg>, DelegateError> {
-        #[cfg(feature = "test-hooks")]
-        if let Some(reply) = test_hooks::intercept(ctx, &origin, &message) {
-            return Ok(reply);
-        }
-        let Some(event) = event_of(origin, message) else {
-            return Ok(vec![]);
-        };
-        match events::handle_event(&mut NodeHost(ctx), event) {
-            Ok(effects) => Ok(effects.into_iter().map(outbound).collect()),
-            // Only test builds crash on purpose: the run's outbound messages are lost,
-            // its secret writes stay, exactly as if the node died here.
-            Err(Crashed(step)) => Err(DelegateError::Other(format!(
-                "test hook: crashed at step {}",
-                step.name()
-            ))),
-        }
-    }
-}
+pub use node::ChatDelegate;

@@ -1,4 +1,4 @@
-//! Carry-forward of a web app's data across delegate versions (DESIGN §10).
+//! Carry-forward of a web app's data across delegate versions (docs/design.md §10).
 //!
 //! Every version answers both sides: as a predecessor it exports what the web app stored
 //! (`MigrationExport`) and stands down when its successor took over (`Retire`); as a
@@ -25,7 +25,8 @@ use brook_common::ids::MemberKey;
 use brook_common::room::RoomParams;
 
 use crate::records::Follow;
-use crate::rooms::contracts_with_followers;
+use crate::retirement::{is_retired, mark_retired};
+use crate::rotation::follow::contracts_with_followers;
 use crate::store::{key, prefix, room_key, Kind, RoomKind, SecretStore};
 
 /// Relative names of exported entries.
@@ -193,22 +194,6 @@ pub fn store_journal(
     })
 }
 
-fn retired_key(origin: &[u8; 32]) -> Vec<u8> {
-    key(origin, Kind::Migration, b"retired")
-}
-
-/// Whether `origin`'s successor delegate took over its rooms (rule MIG-6).
-pub fn is_retired(store: &dyn SecretStore, origin: &[u8; 32]) -> bool {
-    store.get(&retired_key(origin)).is_some()
-}
-
-/// This web app asked to follow a room again: it uses this delegate again.
-pub fn unretire(store: &mut dyn SecretStore, origin: &[u8; 32]) {
-    if is_retired(store, origin) {
-        store.remove(&retired_key(origin));
-    }
-}
-
 /// Stop acting for this web app's rooms: its successor follows them now (rule MIG-6).
 /// Answers how many rooms were stood down by this call (0 when already retired).
 /// Nothing is deleted, so what a later walk exports stays what the first one counted.
@@ -223,8 +208,9 @@ pub fn retire(store: &mut dyn SecretStore, origin: &[u8; 32]) -> Result<Response
                 .get(&room_key(c, RoomKind::Follower, Some(origin)))
                 .is_some()
         })
-        .count() as u32;
-    if !store.set(&retired_key(origin), &[1]) {
+        .count();
+    let rooms = u32::try_from(rooms).map_err(|_| ApiError::Internal("room count".into()))?;
+    if !mark_retired(store, origin) {
         return Err(ApiError::Storage);
     }
     Ok(Response::Retired { rooms })

@@ -3,6 +3,16 @@
 //! predecessor that no longer rotates. The walk itself runs in the real node in
 //! `e2e/tests/upgrade_node.rs`.
 
+// Test code: outside the lint fence (Cargo.toml [workspace.lints]).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation,
+    clippy::cast_precision_loss
+)]
+
 use brook_common::delegate_api::{
     ApiError, MigrationMarker, Request, Response, RoomIdentity, StoredEntry,
 };
@@ -13,8 +23,8 @@ use brook_common::sign::member_key;
 use brook_common::testkit::{signing_key, TestRoom};
 use chat_delegate::effects::Effect;
 use chat_delegate::events::{handle_event, Event};
-use chat_delegate::host::MemoryHost;
 use chat_delegate::migration::follows;
+use chat_delegate::sim::MemoryHost;
 
 const APP: [u8; 32] = [1; 32];
 const OTHER_APP: [u8; 32] = [2; 32];
@@ -26,7 +36,7 @@ fn ask(host: &mut MemoryHost, origin: [u8; 32], request: Request) -> (Response, 
         host,
         Event::App {
             origin: Some(origin),
-            payload: request.encode(),
+            payload: request.encode().unwrap(),
         },
     )
     .expect("no crash armed");
@@ -75,7 +85,7 @@ fn predecessor() -> (MemoryHost, TestRoom, [u8; 32]) {
     };
     let app = Event::App {
         origin: Some(APP),
-        payload: ensure.encode(),
+        payload: ensure.encode().unwrap(),
     };
     let effects = handle_event(&mut host, app).expect("no crash armed");
     let [Effect::Subscribe { context, .. }] = effects.as_slice() else {
@@ -337,7 +347,7 @@ fn following_again_undoes_a_retirement() {
         &mut old,
         Event::App {
             origin: Some(APP),
-            payload: ensure.encode(),
+            payload: ensure.encode().unwrap(),
         },
     )
     .unwrap();

@@ -3,7 +3,17 @@
 //! answers and notifications are fed back, and crashes are injected at every step.
 //! The same flows run in the real node in `e2e/tests/rotation_node.rs`.
 
-use brook_common::delegate_api::{ApiError, Request, Response, RunOutcome};
+// Test code: outside the lint fence (Cargo.toml [workspace.lints]).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation,
+    clippy::cast_precision_loss
+)]
+
+use brook_common::delegate_api::{ApiError, Request, Response, RoomStatus, RunOutcome};
 use brook_common::ecies;
 use brook_common::ids::MemberKey;
 use brook_common::room::bans::Ban;
@@ -11,9 +21,10 @@ use brook_common::room::config::Privacy;
 use brook_common::room::{wire, RoomParams};
 use brook_common::sign::member_key;
 use brook_common::testkit::{signing_key, TestRoom};
-use chat_delegate::effects::Effect;
+use chat_delegate::effects::{Effect, Flow};
 use chat_delegate::events::{handle_event, Event};
-use chat_delegate::host::{MemoryHost, Step};
+use chat_delegate::host::Step;
+use chat_delegate::sim::MemoryHost;
 use ed25519_dalek::SigningKey;
 
 const APP: [u8; 32] = [1; 32];
@@ -27,6 +38,11 @@ struct Sim {
     replies: Vec<Response>,
     /// Room deltas the delegate emitted, in order.
     emitted: Vec<Vec<u8>>,
+    /// For each emitted delta, whether the delegate's store held those exact bytes (a
+    /// pending marker) when it left.
+    marked: Vec<bool>,
+    /// While set, the node refuses every update with this reason and keeps its state.
+    refuse: Option<String>,
 }
 
 impl Sim {
@@ -47,6 +63,8 @@ impl Sim {
             contract,
             replies: vec![],
             emitted: vec![],
+            marked: vec![],
+            refuse: None,
         };
         sim.sync_state();
         let owner = sim.room.owner.clone();
@@ -68,7 +86,7 @@ impl Sim {
         self.replies.clear();
         self.deliver(Event::App {
             origin: Some(APP),
-            payload: request.encode(),
+            payload: request.encode().unwrap(),
         });
         assert_eq!(self.replies.len(), 1, "one response per request");
         self.replies.pop().expect("a response")
@@ -96,7 +114,17 @@ impl Sim {
                         context,
                     } => {
                         assert_eq!(contract, self.contract);
+                        let marked = self.stored(&delta);
+                        self.marked.push(marked);
                         self.emitted.push(delta.clone());
+                        if let Some(reason) = self.refuse.clone() {
+                            queue.push(Event::Updated {
+                                contract,
+                                result: Err(reason),
+                                context,
+                            });
+                            continue;
+                        }
                         let before = self.room.state_bytes();
                         self.room
                             .apply(wire::decode_delta(&delta).expect("delta decodes"));
@@ -138,6 +166,30 @@ impl Sim {
                 contract: self.contract
             }
         );
+    }
+
+    /// Whether a record in the delegate's store ends with `bytes` (a pending marker is
+    /// a short header, then the exact delta).
+    fn stored(&self, bytes: &[u8]) -> bool {
+        self.host
+            .store
+            .entries
+            .values()
+            .any(|value| value.ends_with(bytes))
+    }
+
+    fn status(&mut self) -> RoomStatus {
+        let room = self.room.owner_key();
+        match self.ask(Request::RoomStatus { room }) {
+            Response::Status(status) => status,
+            other => panic!("status, got {other:?}"),
+        }
+    }
+
+    /// A minute passes and the hourly wake-up runs the pipeline.
+    fn wake(&mut self) {
+        self.host.now_ms += 60_000;
+        self.deliver(Event::Wakeup);
     }
 
     fn batches_of(&self, version: u32) -> usize {
@@ -360,7 +412,7 @@ fn node_driven_events_need_no_origin_but_app_requests_do() {
     sim.replies.clear();
     sim.deliver(Event::App {
         origin: None,
-        payload: Request::ListRooms.encode(),
+        payload: Request::ListRooms.encode().unwrap(),
     });
     assert_eq!(sim.replies, vec![Response::Error(ApiError::NotAWebApp)]);
 }
@@ -415,7 +467,7 @@ fn another_web_app_can_neither_ban_nor_follow_nor_read_the_owner_s_room() {
         sim.replies.clear();
         sim.deliver(Event::App {
             origin: Some(intruder),
-            payload: request.encode(),
+            payload: request.encode().unwrap(),
         });
         let [Response::Error(error)] = sim.replies.as_slice() else {
             panic!("refused: {:?}", sim.replies)
@@ -453,4 +505,223 @@ fn a_forged_refusal_does_not_drop_an_owed_rotation() {
         panic!("status")
     };
     assert_eq!(status.pending_version, Some(1), "the owed rotation stays");
+}
+
+/// The version of the one secret batch `delta` carries.
+fn batch_version(delta: &[u8]) -> u32 {
+    let decoded = wire::decode_delta(delta).expect("delta decodes");
+    assert_eq!(decoded.secret_batches.len(), 1);
+    decoded.secret_batches[0].body.version
+}
+
+#[test]
+fn pipe_1_a_run_reads_the_state_this_node_holds() {
+    // rule PIPE-1: a notification is only a prompt to look; what a run decides from is
+    // the state the node holds (and the room contract validated) when it looks.
+    let (mut sim, members) = Sim::new(3);
+    sim.follow();
+    let before = sim.emitted.len();
+    // Prompts while the node's state is unchanged, say announcing a ban it does not
+    // hold: nothing is published, and each run read the node's state.
+    for event in [
+        Event::Notified {
+            contract: sim.contract,
+        },
+        Event::Wakeup,
+        Event::NodeStarted,
+    ] {
+        sim.deliver(event);
+        assert_eq!(sim.emitted.len(), before, "nothing is owed");
+        let run = sim.status().last_run.expect("a run");
+        assert_eq!(
+            run.state_hash,
+            *blake3::hash(&sim.room.state_bytes()).as_bytes()
+        );
+        assert_eq!(run.outcome, RunOutcome::UpToDate);
+    }
+    // The node's state gains a ban and no notification comes: the next look sees it.
+    let owner = sim.room.owner.clone();
+    let ban = sim.room.ban(&owner, &member_key(&members[2]));
+    sim.room.apply(ban);
+    sim.sync_state();
+    sim.wake();
+    assert_eq!(sim.emitted.len(), before + 1);
+    assert_eq!(batch_version(&sim.emitted[before]), 1);
+    assert!(!sim.holders(1).contains(&member_key(&members[2])));
+    // With no state held for the room, a prompt publishes nothing.
+    sim.host.states.clear();
+    sim.deliver(Event::Notified {
+        contract: sim.contract,
+    });
+    assert_eq!(sim.emitted.len(), before + 1);
+}
+
+#[test]
+fn pipe_2_a_refused_rotation_is_re_emitted_byte_for_byte_until_it_lands() {
+    // rule PIPE-2: the rotation is stored as a marker before it leaves, and while the
+    // room does not hold its version every run sends those very bytes again, never a
+    // second record of the same version (a fresh plan now would date it differently).
+    let (mut sim, members) = Sim::new(3);
+    sim.follow();
+    sim.refuse = Some("the node is busy".into());
+    let owner = sim.room.owner.clone();
+    let ban = sim.room.ban(&owner, &member_key(&members[2]));
+    let first = sim.emitted.len();
+    sim.external(ban);
+    assert_eq!(sim.emitted.len(), first + 1);
+    assert_eq!(batch_version(&sim.emitted[first]), 1);
+    assert!(
+        sim.marked[first],
+        "the marker held the bytes before they left"
+    );
+    assert_eq!(sim.status().pending_version, Some(1));
+    for _ in 0..3 {
+        sim.wake();
+    }
+    let sent = sim.emitted[first..].to_vec();
+    assert_eq!(sent.len(), 4, "one emission per run");
+    assert!(
+        sent.iter().all(|d| *d == sent[0]),
+        "re-emitted byte for byte"
+    );
+    assert!(sim.marked[first..].iter().all(|m| *m));
+    assert_eq!(sim.batches_of(1), 0);
+
+    // Accepted at last: the room holds that record, and nothing more is sent.
+    sim.refuse = None;
+    sim.wake();
+    assert_eq!(sim.emitted.last(), Some(&sent[0]));
+    assert_eq!(sim.batches_of(1), 1);
+    assert_eq!(sim.status().pending_version, None);
+    let count = sim.emitted.len();
+    sim.wake();
+    assert_eq!(sim.emitted.len(), count);
+}
+
+#[test]
+fn pipe_3_only_a_state_holding_the_version_clears_the_marker() {
+    // rule PIPE-3: the node's answer is forgeable (any web app can send the delegate an
+    // inbound message), so a success answer for an update the room never took clears
+    // nothing; the state holding the version does, with or without an answer.
+    let (mut sim, members) = Sim::new(3);
+    sim.follow();
+    sim.refuse = Some("refused".into());
+    let owner = sim.room.owner.clone();
+    let ban = sim.room.ban(&owner, &member_key(&members[2]));
+    sim.external(ban);
+    let delta = sim.emitted.last().expect("the rotation was sent").clone();
+    assert_eq!(sim.status().pending_version, Some(1));
+    for forged in [
+        Flow::Publish,
+        Flow::Ban {
+            delta: delta.clone(),
+            rotated_to: Some(1),
+        },
+    ] {
+        sim.deliver(Event::Updated {
+            contract: sim.contract,
+            result: Ok(()),
+            context: forged.encode(),
+        });
+        assert_eq!(
+            sim.status().pending_version,
+            Some(1),
+            "{forged:?}: a success the state does not show clears nothing"
+        );
+    }
+    let count = sim.emitted.len();
+    sim.wake();
+    assert_eq!(sim.emitted.len(), count + 1);
+    assert_eq!(sim.emitted[count], delta, "still owed, still sent");
+
+    // The delta reaches the room another way (the answer is lost): the state holding
+    // version 1 clears the marker, and nothing more is sent.
+    sim.refuse = None;
+    let count = sim.emitted.len();
+    sim.external(wire::decode_delta(&delta).expect("delta decodes"));
+    assert_eq!(sim.room.state.secrets.current_version(), Some(1));
+    assert_eq!(sim.status().pending_version, None);
+    sim.wake();
+    assert_eq!(sim.emitted.len(), count);
+}
+
+#[test]
+fn pipe_4_a_rotation_the_room_keeps_refusing_is_planned_afresh() {
+    // rule PIPE-4: a marker re-emitted MAX_ATTEMPTS times without landing is dropped
+    // and the rotation planned again, so a delta the room refuses is not sent forever.
+    // The pipeline's `MAX_ATTEMPTS`, spelled out here: its module is being moved.
+    const MAX_ATTEMPTS: usize = 8;
+    let (mut sim, members) = Sim::new(3);
+    sim.follow();
+    sim.refuse = Some("invalid contract update".into());
+    let owner = sim.room.owner.clone();
+    let ban = sim.room.ban(&owner, &member_key(&members[2]));
+    let first = sim.emitted.len();
+    sim.external(ban);
+    for _ in 0..2 * MAX_ATTEMPTS {
+        sim.wake();
+    }
+    let sent = sim.emitted[first..].to_vec();
+    assert_eq!(sent.len(), 2 * MAX_ATTEMPTS + 1, "one emission per run");
+    let same = |from: usize| {
+        sent[from..]
+            .iter()
+            .take_while(|d| **d == sent[from])
+            .count()
+    };
+    assert_eq!(
+        same(0),
+        MAX_ATTEMPTS,
+        "the first plan is sent MAX_ATTEMPTS times"
+    );
+    assert_eq!(
+        same(MAX_ATTEMPTS),
+        MAX_ATTEMPTS,
+        "then a fresh plan, as often"
+    );
+    assert_ne!(sent[MAX_ATTEMPTS], sent[0]);
+    assert_eq!(batch_version(&sent[MAX_ATTEMPTS]), 1, "of the same version");
+    assert_ne!(sent[2 * MAX_ATTEMPTS], sent[MAX_ATTEMPTS]);
+
+    // Once the room takes it, the latest plan lands, once.
+    sim.refuse = None;
+    sim.wake();
+    assert_eq!(sim.batches_of(1), 1);
+    assert_eq!(sim.status().pending_version, None);
+    assert!(!sim.holders(1).contains(&member_key(&members[2])));
+    sim.room
+        .validate()
+        .expect("the contract accepts the result");
+}
+
+#[test]
+fn pipe_5_a_back_fill_keeps_no_marker_and_its_retry_is_the_same_bytes() {
+    // rule PIPE-5: a back-fill is deterministic, so it needs no marker: a retry after a
+    // refusal, an hour later, re-creates the very bytes.
+    let (mut sim, _) = Sim::new(2);
+    sim.follow();
+    sim.refuse = Some("refused".into());
+    let newcomer = signing_key("newcomer", 9);
+    let owner = sim.room.owner.clone();
+    let invite = sim.room.invite(&owner, &newcomer);
+    let first = sim.emitted.len();
+    sim.external(invite);
+    assert_eq!(sim.emitted.len(), first + 1);
+    assert_eq!(
+        batch_version(&sim.emitted[first]),
+        0,
+        "a back-fill of version 0"
+    );
+    assert!(!sim.marked[first], "no marker for a back-fill");
+    assert_eq!(sim.status().pending_version, None);
+    sim.host.now_ms += 3_600_000;
+    sim.deliver(Event::Wakeup);
+    assert_eq!(sim.emitted.len(), first + 2);
+    assert_eq!(sim.emitted[first + 1], sim.emitted[first], "the same bytes");
+
+    sim.refuse = None;
+    sim.wake();
+    assert_eq!(sim.emitted[first + 2], sim.emitted[first]);
+    assert!(sim.holders(0).contains(&member_key(&newcomer)));
+    assert_eq!(sim.room.state.secrets.current_version(), Some(0));
 }

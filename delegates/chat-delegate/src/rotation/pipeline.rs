@@ -1,5 +1,7 @@
-//! The rotation pipeline (DESIGN §6): for a room this user owns, read the room's state,
-//! decide with [`brook_common::rotation::plan_rotation`], and publish what is owed.
+//! The rotation pipeline (docs/design.md §6): for a room this user owns, read the room's state,
+//! decide with [`super::core::next`], and publish what is owed. This module owns
+//! what is persisted (the pending marker, the last run's report) and when; the decision
+//! itself is pure and lives in `core`.
 //!
 //! Rules:
 //! - PIPE-1: the pipeline reads the state this node holds for the room (validated by the
@@ -16,18 +18,20 @@
 //! - PIPE-5: back-fills need no marker: they are deterministic (ROT-5), so a retry
 //!   re-creates the same bytes.
 
-use brook_common::delegate_api::{RunOutcome, RunReport};
-use brook_common::rotation::{carry_out, decide, Decision, OwnerKeys, Plan, RotationView};
+use brook_common::delegate_api::{Response, RoomStatus, RunOutcome, RunReport};
+use brook_common::ids::MemberKey;
+use brook_common::rotation::{carry_out, OwnerKeys, Plan, RotationView};
+use brook_common::sign::member_key;
 
+use super::core::{landed, next, Action, MarkerChange};
+use super::follow::{followed_contract, owning_follower};
 use crate::effects::{Effect, Flow};
 use crate::host::{Crashed, Host, Step};
-pub use crate::records::PendingRotation;
-use crate::records::{decode_report, encode_report};
-use crate::rooms::{owner_key, owning_follower};
+use crate::identity::{identity, owner_key};
+use crate::records::{decode_report, encode_report, PendingRotation};
 use crate::store::{room_key, RoomKind, SecretStore};
 
-/// Re-emissions of one pending rotation before it is planned afresh (rule PIPE-4).
-pub const MAX_ATTEMPTS: u32 = 8;
+pub use super::core::MAX_ATTEMPTS;
 
 pub fn load_pending(store: &dyn SecretStore, contract: &[u8; 32]) -> Option<PendingRotation> {
     PendingRotation::decode(&store.get(&room_key(contract, RoomKind::Pending, None))?)
@@ -43,7 +47,11 @@ pub fn store_pending(
     store.set(&room_key(contract, RoomKind::Pending, None), &p.encode())
 }
 
-/// Clear the marker if `state` holds its version (rule PIPE-3). Returns the marker
+fn clear_pending(store: &mut dyn SecretStore, contract: &[u8; 32]) {
+    store.remove(&room_key(contract, RoomKind::Pending, None));
+}
+
+/// Clear the marker if `view` holds its version (rule PIPE-3). Returns the marker
 /// still owed, if any.
 pub fn settle_pending(
     store: &mut dyn SecretStore,
@@ -51,11 +59,29 @@ pub fn settle_pending(
     view: &RotationView,
 ) -> Option<PendingRotation> {
     let pending = load_pending(store, contract)?;
-    if view.secrets.current_version() >= Some(pending.version) {
-        store.remove(&room_key(contract, RoomKind::Pending, None));
+    if landed(view, &pending) {
+        clear_pending(store, contract);
         return None;
     }
     Some(pending)
+}
+
+/// Settle the marker against the state this node holds now, if it decodes.
+pub fn settle_from_local_state(host: &mut dyn Host, contract: &[u8; 32]) {
+    if let Some(view) = host
+        .contract_state(contract)
+        .and_then(|s| RotationView::decode(&s).ok())
+    {
+        settle_pending(host, contract, &view);
+    }
+}
+
+/// Drop the marker of a delta the node refused, only if it is this very delta: an
+/// answer is forgeable, the signed bytes are not.
+pub fn forget_refused(store: &mut dyn SecretStore, contract: &[u8; 32], delta: &[u8]) {
+    if load_pending(store, contract).is_some_and(|p| p.delta == delta) {
+        clear_pending(store, contract);
+    }
 }
 
 pub fn last_run(store: &dyn SecretStore, contract: &[u8; 32]) -> Option<RunReport> {
@@ -75,6 +101,11 @@ fn report(host: &mut dyn Host, contract: &[u8; 32], state: &[u8], outcome: RunOu
     );
 }
 
+/// Recipients as a report counts them (a room holds at most a few hundred).
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 /// Run the pipeline for `contract` over the state this node holds (rule PIPE-1).
 pub fn run(host: &mut dyn Host, contract: &[u8; 32]) -> Result<Vec<Effect>, Crashed> {
     let Some((origin, follow)) = owning_follower(host, contract) else {
@@ -90,33 +121,31 @@ pub fn run(host: &mut dyn Host, contract: &[u8; 32]) -> Result<Vec<Effect>, Cras
             return Ok(vec![]);
         }
     };
-    if let Some(mut pending) = settle_pending(host, contract, &view) {
-        if pending.attempts < MAX_ATTEMPTS {
-            pending.attempts += 1;
-            if !store_pending(host, contract, &pending) {
-                return Ok(vec![]);
-            }
-            let version = pending.version;
-            report(host, contract, &state, RunOutcome::Republished { version });
-            return Ok(vec![Effect::update(
-                *contract,
-                pending.delta,
-                Flow::Publish,
-            )]);
-        }
-        host.remove(&room_key(contract, RoomKind::Pending, None)); // rule PIPE-4
-    }
     let now = host.now_ms();
-    let decision = match decide(&view, &follow.room, now) {
-        Ok(Decision::Nothing) => {
+    let decided = next(&view, load_pending(host, contract), &follow.room, now);
+    match decided.marker {
+        MarkerChange::Keep => {}
+        MarkerChange::Clear | MarkerChange::Drop => clear_pending(host, contract),
+        MarkerChange::Count(pending) => {
+            if !store_pending(host, contract, &pending) {
+                return Ok(vec![]); // rule PIPE-2: nothing leaves without its marker
+            }
+        }
+    }
+    let decision = match decided.action {
+        Action::Republish { version, delta } => {
+            report(host, contract, &state, RunOutcome::Republished { version });
+            return Ok(vec![Effect::update(*contract, delta, Flow::Publish)]);
+        }
+        Action::UpToDate => {
             report(host, contract, &state, RunOutcome::UpToDate);
             return Ok(vec![]);
         }
-        Ok(decision) => decision,
-        Err(e) => {
-            report(host, contract, &state, RunOutcome::Failed(e.to_string()));
+        Action::Failed(reason) => {
+            report(host, contract, &state, RunOutcome::Failed(reason));
             return Ok(vec![]);
         }
+        Action::Sign(decision) => decision,
     };
     // Something must be signed: only now is the owner's key loaded.
     let Some(signing) = owner_key(host, &origin, &follow.room) else {
@@ -133,7 +162,7 @@ pub fn run(host: &mut dyn Host, contract: &[u8; 32]) -> Result<Vec<Effect>, Cras
         Ok(Plan::Backfill(d)) => {
             let outcome = RunOutcome::BackFilled {
                 version: d.batch.body.version,
-                members: d.recipients() as u32,
+                members: count(d.recipients()),
             };
             (d.encode(), outcome) // rule PIPE-5
         }
@@ -151,7 +180,7 @@ pub fn run(host: &mut dyn Host, contract: &[u8; 32]) -> Result<Vec<Effect>, Cras
                 return Ok(vec![]);
             }
             host.checkpoint(Step::Marked)?;
-            let members = d.recipients() as u32;
+            let members = count(d.recipients());
             (pending.delta, RunOutcome::Rotated { version, members })
         }
     };
@@ -169,18 +198,35 @@ pub fn on_published(
 ) -> Result<Vec<Effect>, Crashed> {
     host.checkpoint(Step::Answered)?;
     match result {
-        Ok(()) => {
-            if let Some(state) = host.contract_state(contract) {
-                if let Ok(view) = RotationView::decode(&state) {
-                    settle_pending(host, contract, &view);
-                }
-            }
-        }
+        Ok(()) => settle_from_local_state(host, contract),
         Err(reason) => {
+            // The report names the state it was made over; none held hashes as empty.
             let state = host.contract_state(contract).unwrap_or_default();
             let failed = RunOutcome::Failed(format!("the node refused the update: {reason}"));
             report(host, contract, &state, failed);
         }
     }
     Ok(vec![])
+}
+
+/// `RoomStatus`: whether `origin` owns `room`, and its pipeline's marker and last run.
+pub fn status(store: &dyn SecretStore, origin: &[u8; 32], room: &MemberKey) -> Response {
+    let owner = match identity(store, origin, room) {
+        Ok(key) => member_key(&key) == *room,
+        Err(e) => return Response::Error(e),
+    };
+    let contract = followed_contract(store, origin, room);
+    let (pending_version, last_run) = match &contract {
+        Some(c) => (
+            load_pending(store, c).map(|p| p.version),
+            last_run(store, c),
+        ),
+        None => (None, None),
+    };
+    Response::Status(RoomStatus {
+        contract,
+        owner,
+        pending_version,
+        last_run,
+    })
 }

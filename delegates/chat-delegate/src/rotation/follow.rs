@@ -10,12 +10,12 @@
 use brook_common::delegate_api::ApiError;
 use brook_common::ids::MemberKey;
 use brook_common::room::RoomParams;
-use brook_common::sign::member_key;
-use ed25519_dalek::SigningKey;
 
-use crate::handler::identity;
-pub use crate::records::Follow;
-use crate::store::{key as key_of, room_key, Kind, RoomKind, SecretStore, ROOMS_PREFIX};
+use crate::records::Follow;
+use crate::retirement::{is_retired, unretire};
+use crate::store::{
+    contract_of, key as key_of, room_key, Kind, RoomKind, SecretStore, ROOMS_PREFIX,
+};
 
 /// Record that `origin`, whose key for `room` is `key`, follows `room` under the room
 /// contract hashing to `code_hash`; returns the room's contract id.
@@ -35,7 +35,7 @@ pub fn follow(
     .encode();
     let by_room = key_of(origin, Kind::RoomContract, room.as_bytes());
     // Asking to follow is this web app using this delegate again (rule MIG-6).
-    crate::migration::unretire(store, origin);
+    unretire(store, origin);
     let ok = store.set(
         &room_key(&contract, RoomKind::Follower, Some(origin)),
         &record,
@@ -68,11 +68,11 @@ pub fn contracts_with_followers(store: &dyn SecretStore, active_only: bool) -> V
     let mut contracts: Vec<[u8; 32]> = vec![];
     for k in store.list(ROOMS_PREFIX) {
         let origin: Option<[u8; 32]> = k.get(37..).and_then(|o| o.try_into().ok());
-        let (Some(contract), Some(origin)) = (crate::store::contract_of(&k), origin) else {
+        let (Some(contract), Some(origin)) = (contract_of(&k), origin) else {
             continue;
         };
         let is_follower = k.get(34..37) == Some(b"/f/".as_slice());
-        let active = !active_only || !crate::migration::is_retired(store, &origin);
+        let active = !active_only || !is_retired(store, &origin);
         if is_follower && active && !contracts.contains(&contract) {
             contracts.push(contract);
         }
@@ -90,7 +90,7 @@ pub fn owning_follower(store: &dyn SecretStore, contract: &[u8; 32]) -> Option<(
         .iter()
         .filter_map(|k| {
             let origin: [u8; 32] = k.get(prefix.len()..)?.try_into().ok()?;
-            if crate::migration::is_retired(store, &origin) {
+            if is_retired(store, &origin) {
                 return None; // rule MIG-6: its successor rotates
             }
             let follow = Follow::decode(&store.get(k)?)?;
@@ -98,15 +98,4 @@ pub fn owning_follower(store: &dyn SecretStore, contract: &[u8; 32]) -> Option<(
             (follow.owner && named == *contract).then_some((origin, follow))
         })
         .min_by_key(|(origin, _)| *origin)
-}
-
-/// The owner's signing key for a room an origin follows as its owner: the one public-key
-/// operation of a run, done only when something must be signed.
-pub fn owner_key(
-    store: &dyn SecretStore,
-    origin: &[u8; 32],
-    room: &MemberKey,
-) -> Option<SigningKey> {
-    let key = identity(store, origin, room).ok()?;
-    (member_key(&key) == *room).then_some(key)
 }

@@ -1,0 +1,106 @@
+//! This user's keys, per web app and room: the only module that reads or writes an
+//! identity seed. A seed never leaves except through `ExportIdentity` (rule DEL-1, in
+//! `handler`), and is wiped from memory as soon as the key is made.
+
+use brook_common::delegate_api::{ApiError, Response, RoomIdentity};
+use brook_common::ids::MemberKey;
+use brook_common::sign::member_key;
+use ed25519_dalek::SigningKey;
+use zeroize::Zeroizing;
+
+use crate::store::{key, prefix, Kind, SecretStore};
+
+/// This origin's signing key for `room`.
+pub fn identity(
+    store: &dyn SecretStore,
+    origin: &[u8; 32],
+    room: &MemberKey,
+) -> Result<SigningKey, ApiError> {
+    let seed = Zeroizing::new(
+        store
+            .get(&key(origin, Kind::Identity, room.as_bytes()))
+            .ok_or(ApiError::NoIdentity)?,
+    );
+    // A seed that is not 32 bytes is a damaged write: the store's fault.
+    let seed: [u8; 32] = seed.as_slice().try_into().map_err(|_| ApiError::Storage)?;
+    Ok(SigningKey::from_bytes(&seed))
+}
+
+/// The owner's signing key for a room `origin` holds as its owner: the one public-key
+/// operation of a rotation run, done only when something must be signed.
+pub fn owner_key(
+    store: &dyn SecretStore,
+    origin: &[u8; 32],
+    room: &MemberKey,
+) -> Option<SigningKey> {
+    let key = identity(store, origin, room).ok()?;
+    (member_key(&key) == *room).then_some(key)
+}
+
+fn store_identity(
+    store: &mut dyn SecretStore,
+    origin: &[u8; 32],
+    room: &MemberKey,
+    signing: &SigningKey,
+) -> Result<(), ApiError> {
+    let name = key(origin, Kind::Identity, room.as_bytes());
+    if store.get(&name).is_some() {
+        return Err(ApiError::IdentityExists);
+    }
+    let seed = Zeroizing::new(signing.to_bytes());
+    if store.set(&name, seed.as_slice()) {
+        Ok(())
+    } else {
+        Err(ApiError::Storage)
+    }
+}
+
+/// A new identity from `seed` (the host's randomness); a new room is named by its
+/// owner's key.
+pub fn create_identity(
+    store: &mut dyn SecretStore,
+    origin: &[u8; 32],
+    room: Option<MemberKey>,
+    seed: Zeroizing<[u8; 32]>,
+) -> Result<Response, ApiError> {
+    let signing = SigningKey::from_bytes(&seed);
+    let public = member_key(&signing);
+    let room = room.unwrap_or(public);
+    store_identity(store, origin, &room, &signing)?;
+    Ok(Response::Identity { room, key: public })
+}
+
+pub fn import_identity(
+    store: &mut dyn SecretStore,
+    origin: &[u8; 32],
+    room: MemberKey,
+    seed: Zeroizing<[u8; 32]>,
+) -> Result<Response, ApiError> {
+    let signing = SigningKey::from_bytes(&seed);
+    store_identity(store, origin, &room, &signing)?;
+    Ok(Response::Identity {
+        room,
+        key: member_key(&signing),
+    })
+}
+
+/// Every room `origin` holds an identity for, sorted.
+pub fn list_rooms(store: &dyn SecretStore, origin: &[u8; 32]) -> Response {
+    let prefix = prefix(origin, Kind::Identity);
+    let mut rooms: Vec<MemberKey> = store
+        .list(&prefix)
+        .into_iter()
+        .filter_map(|k| Some(MemberKey(k.get(prefix.len()..)?.try_into().ok()?)))
+        .collect();
+    rooms.sort_unstable();
+    Response::Rooms(
+        rooms
+            .into_iter()
+            .map(|room| RoomIdentity {
+                room,
+                // A damaged entry is listed without its key, never dropped.
+                key: identity(store, origin, &room).ok().map(|k| member_key(&k)),
+            })
+            .collect(),
+    )
+}
