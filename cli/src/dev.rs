@@ -239,16 +239,7 @@ impl DevNode {
             .stderr(err)
             // Own process group: the terminal's Ctrl-C goes to us, not to the node.
             .process_group(0);
-        // SAFETY: the closure runs in the forked child before exec and only calls
-        // prctl(2), which is async-signal-safe and touches no memory of ours.
-        unsafe {
-            command.pre_exec(|| {
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
+        crate::process::terminate_with_parent(&mut command);
         let child = tokio::process::Command::from(command)
             .spawn()
             .map_err(CliError::io(format!("start {}", binary.display())))?;
@@ -293,13 +284,7 @@ impl DevNode {
 
     /// SIGTERM, wait up to [`STOP_GRACE`], then SIGKILL.
     async fn stop(&mut self) -> Result<ExitStatus> {
-        if let Ok(pid) = libc::pid_t::try_from(self.pid) {
-            // SAFETY: kill(2) has no memory-safety preconditions; the pid is our own
-            // unreaped child, so it cannot have been recycled for another process.
-            unsafe {
-                libc::kill(pid, libc::SIGTERM);
-            }
-        }
+        crate::process::send_signal(self.pid, crate::process::Signal::Terminate);
         let status = match tokio::time::timeout(STOP_GRACE, self.child.wait()).await {
             Ok(status) => status.map_err(CliError::io("wait for the node"))?,
             Err(_) => {

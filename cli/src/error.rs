@@ -55,6 +55,9 @@ pub enum CliError {
     /// The WebSocket connection could not be opened or ended early.
     #[error("connection to the node lost during {during}: {detail}")]
     Connection { during: String, detail: String },
+    /// Brook's own fault: a value it built did not encode.
+    #[error("internal error: {0}")]
+    Internal(String),
     /// The node process is missing, did not come up, or did not stop cleanly.
     #[error("freenet node: {0}")]
     Node(String),

@@ -13,6 +13,7 @@ pub mod freenet;
 pub mod keyfile;
 pub mod node_api;
 pub mod pack;
+pub mod process;
 pub mod publish;
 
 pub use error::{CliError, Result};

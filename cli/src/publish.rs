@@ -1,4 +1,4 @@
-//! Publishing the web container (DESIGN §7): sign a UI archive as the next version and
+//! Publishing the web container (docs/design.md §7): sign a UI archive as the next version and
 //! PUT it (first publish) or UPDATE it (later ones) on a node.
 //!
 //! Which version: an explicit one when asked, otherwise one above both the version the
@@ -102,7 +102,9 @@ pub async fn publish(
     let key = contract_key(wasm, publisher);
     let previous = version_on_node(api, &key).await?;
     let version = choice.resolve(previous)?;
-    let state = WebContainer::publish(publisher.signing_key(), version, archive).encode();
+    let state = WebContainer::publish(publisher.signing_key(), version, archive)
+        .encode()
+        .map_err(|e| CliError::Internal(e.to_string()))?;
     if state.len() > MAX_WEB_STATE_BYTES {
         return Err(CliError::Usage(format!(
             "the web container would be {} bytes; the node stores at most {MAX_WEB_STATE_BYTES}",

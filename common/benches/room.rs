@@ -4,6 +4,16 @@
 //! `cargo make bench` runs criterion for every case, then prints a markdown table of
 //! medians and ratios to the floor.
 
+// Test code: outside the lint fence (Cargo.toml [workspace.lints]).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation,
+    clippy::cast_precision_loss
+)]
+
 use std::hint::black_box;
 mod support;
 

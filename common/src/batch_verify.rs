@@ -28,7 +28,7 @@ use crate::codec;
 use crate::collections::{Map, Set};
 use crate::ids::MemberKey;
 use crate::protocol::{RecordKind, BATCH_WEIGHTS_CONTEXT};
-use crate::sign::{signing_input, Sig};
+use crate::sign::{signing_input, Sig, SigError};
 
 /// A verifier's memory across batches: each distinct signer key is decompressed and
 /// checked once.
@@ -200,7 +200,10 @@ fn equation_holds(items: &[(&Pending, EdwardsPoint, EdwardsPoint)]) -> bool {
             a_points.push(*a);
             a_points.len() - 1
         });
-        a_scalars[slot] += z * item.k;
+        // `slot` indexes `a_scalars`, pushed beside `a_points` just above.
+        if let Some(a_scalar) = a_scalars.get_mut(slot) {
+            *a_scalar += z * item.k;
+        }
     }
     scalars.extend(a_scalars);
     points.extend(a_points);
@@ -234,7 +237,38 @@ fn weights(items: &[(&Pending, EdwardsPoint, EdwardsPoint)]) -> Vec<Scalar> {
         .collect()
 }
 
+/// Checks one signature at a time under the room's acceptance rule (this module's); states and deltas use [`SignatureBatch`] directly.
+#[derive(Default)]
+pub struct Verifier {
+    keys: KeyCache,
+}
+
+impl Verifier {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Verify `sig` by `signer` over a record of `kind` in room `room`.
+    pub fn verify<T: Encode<()>>(
+        &mut self,
+        kind: RecordKind,
+        room: &MemberKey,
+        signer: &MemberKey,
+        body: &T,
+        sig: &Sig,
+    ) -> Result<(), SigError> {
+        let mut batch = SignatureBatch::new();
+        batch.add(0, kind, room, signer, body, sig);
+        if batch.verify(&mut self.keys).is_empty() {
+            Ok(())
+        } else {
+            Err(SigError::BadSignature)
+        }
+    }
+}
+
 #[cfg(test)]
+#[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
 mod tests {
     use super::*;
     use crate::sign::{member_key, sign_body};

@@ -1,5 +1,5 @@
 //! The chat delegate's protocol: what the UI (and the CLI) ask of it and what it answers,
-//! CBOR in `ApplicationMessage` payloads (DESIGN §6).
+//! CBOR in `ApplicationMessage` payloads (docs/design.md §6).
 //!
 //! Variants are numbered and only ever appended: an old UI talking to a newer delegate
 //! (or the reverse) never misreads a request. Every request gets exactly one response;
@@ -112,7 +112,7 @@ pub enum Request {
         #[n(0)]
         room: MemberKey,
     },
-    /// Carry-forward (DESIGN §10), predecessor side: everything this web app stored,
+    /// Carry-forward (docs/design.md §10), predecessor side: everything this web app stored,
     /// for its successor delegate. Keys are named relative to the web app's scope.
     #[n(11)]
     MigrationExport,
@@ -451,11 +451,16 @@ pub enum ApiError {
     #[error("cannot import this entry: {0}")]
     #[n(16)]
     BadImport(#[n(0)] String),
+    /// The delegate's own fault: an invariant it keeps did not hold (a damaged stored
+    /// record, a value that would not encode). Never the caller's input.
+    #[error("internal error in the chat delegate: {0}")]
+    #[n(17)]
+    Internal(#[n(0)] String),
 }
 
 impl Request {
-    pub fn encode(&self) -> Vec<u8> {
-        crate::codec::to_vec(self).unwrap_or_default()
+    pub fn encode(&self) -> Result<Vec<u8>, crate::codec::CodecError> {
+        crate::codec::to_vec(self)
     }
 
     pub fn decode(bytes: &[u8]) -> Result<Self, ApiError> {
@@ -465,8 +470,8 @@ impl Request {
 }
 
 impl Response {
-    pub fn encode(&self) -> Vec<u8> {
-        crate::codec::to_vec(self).unwrap_or_default()
+    pub fn encode(&self) -> Result<Vec<u8>, crate::codec::CodecError> {
+        crate::codec::to_vec(self)
     }
 
     pub fn decode(bytes: &[u8]) -> Result<Self, ApiError> {

@@ -1,5 +1,5 @@
 //! Wrapping a room secret for one member: ECIES in the `ecies` crate's ed25519 format
-//! (ecies.org), produced deterministically (DESIGN §3).
+//! (ecies.org), produced deterministically (docs/design.md §3).
 //!
 //! Format: `ephemeral_pk (32) ‖ nonce (16) ‖ tag (16) ‖ AES-256-GCM(ciphertext)`, where
 //! the ephemeral key pair is an ed25519 key pair, the shared point is
@@ -55,19 +55,25 @@ fn full_order_point(bytes: &[u8; 32]) -> Option<EdwardsPoint> {
 /// derive the public key, a scalar multiplication this path does not need.)
 fn seed_scalar(seed: &[u8; 32]) -> Zeroizing<[u8; 32]> {
     let hash = Zeroizing::new(<[u8; 64]>::from(Sha512::digest(seed)));
-    let mut scalar = [0u8; 32];
-    scalar.copy_from_slice(&hash[..32]);
-    Zeroizing::new(clamp_integer(scalar))
+    let mut scalar = Zeroizing::new([0u8; 32]);
+    // The zip stops after the scalar's 32 bytes: the hash's first half.
+    for (to, from) in scalar.iter_mut().zip(hash.iter()) {
+        *to = *from;
+    }
+    Zeroizing::new(clamp_integer(*scalar))
 }
 
-fn sym_key(ephemeral_pk: &[u8; 32], shared: &EdwardsPoint) -> Zeroizing<[u8; 32]> {
-    let mut ikm = Zeroizing::new([0u8; 64]);
-    ikm[..32].copy_from_slice(ephemeral_pk);
-    ikm[32..].copy_from_slice(shared.compress().as_bytes());
+/// The AES-256-GCM cipher of one exchange.
+fn cipher(ephemeral_pk: &[u8; 32], shared: &EdwardsPoint) -> Result<Aes256Gcm16, EciesError> {
+    let mut ikm = Zeroizing::new(Vec::with_capacity(64));
+    ikm.extend_from_slice(ephemeral_pk);
+    ikm.extend_from_slice(shared.compress().as_bytes());
     let mut key = Zeroizing::new([0u8; 32]);
     // 32 bytes is far below HKDF-SHA256's output limit, so expand cannot fail.
-    let _ = Hkdf::<Sha256>::new(None, &ikm[..]).expand(&[], &mut key[..]);
-    key
+    Hkdf::<Sha256>::new(None, ikm.as_slice())
+        .expand(&[], key.as_mut_slice())
+        .map_err(|_| EciesError::OpenFailed)?;
+    Aes256Gcm16::new_from_slice(key.as_slice()).map_err(|_| EciesError::OpenFailed)
 }
 
 /// Wrap `secret` (of `version`) for `recipient`, deterministically.
@@ -77,29 +83,37 @@ pub fn wrap(
     version: u32,
 ) -> Result<Vec<u8>, EciesError> {
     let recipient_point = full_order_point(recipient.as_bytes()).ok_or(EciesError::BadRecipient)?;
-    let mut material = Zeroizing::new([0u8; 68]);
-    material[..32].copy_from_slice(secret.expose_secret());
-    material[32..64].copy_from_slice(recipient.as_bytes());
-    material[64..].copy_from_slice(&version.to_le_bytes());
-    let ephemeral_seed = Zeroizing::new(blake3::derive_key(ECIES_EPHEMERAL_CONTEXT, &material[..]));
-    let nonce_bytes = blake3::derive_key(ECIES_NONCE_CONTEXT, &material[..]);
+    let mut material = Zeroizing::new(Vec::with_capacity(68));
+    material.extend_from_slice(secret.expose_secret());
+    material.extend_from_slice(recipient.as_bytes());
+    material.extend_from_slice(&version.to_le_bytes());
+    let ephemeral_seed = Zeroizing::new(blake3::derive_key(
+        ECIES_EPHEMERAL_CONTEXT,
+        material.as_slice(),
+    ));
+    let nonce_material = blake3::derive_key(ECIES_NONCE_CONTEXT, material.as_slice());
+    let (nonce, _) = nonce_material
+        .split_first_chunk::<16>()
+        .ok_or(EciesError::OpenFailed)?;
 
     let scalar = seed_scalar(&ephemeral_seed);
     let ephemeral_pk = EdwardsPoint::mul_base_clamped(*scalar)
         .compress()
         .to_bytes();
     let shared = recipient_point.mul_clamped(*scalar);
-    let key = sym_key(&ephemeral_pk, &shared);
-
-    let nonce = Nonce::<U16>::from_slice(&nonce_bytes[..16]);
-    let sealed = Aes256Gcm16::new(key[..].into())
-        .encrypt(nonce, secret.expose_secret().as_slice())
+    let sealed = cipher(&ephemeral_pk, &shared)?
+        .encrypt(
+            Nonce::<U16>::from_slice(nonce),
+            secret.expose_secret().as_slice(),
+        )
         .map_err(|_| EciesError::OpenFailed)?;
     // aes-gcm appends the tag; ecies puts it before the ciphertext.
-    let (ciphertext, tag) = sealed.split_at(sealed.len() - 16);
+    let (ciphertext, tag) = sealed
+        .split_last_chunk::<16>()
+        .ok_or(EciesError::OpenFailed)?;
     let mut out = Vec::with_capacity(WRAPPED_LEN);
     out.extend_from_slice(&ephemeral_pk);
-    out.extend_from_slice(&nonce_bytes[..16]);
+    out.extend_from_slice(nonce);
     out.extend_from_slice(tag);
     out.extend_from_slice(ciphertext);
     Ok(out)
@@ -110,17 +124,23 @@ pub fn unwrap(seed: &[u8; 32], blob: &[u8]) -> Result<RoomSecret, EciesError> {
     if blob.len() != WRAPPED_LEN {
         return Err(EciesError::OpenFailed);
     }
-    let mut ephemeral_pk = [0u8; 32];
-    ephemeral_pk.copy_from_slice(&blob[..32]);
-    let ephemeral = full_order_point(&ephemeral_pk).ok_or(EciesError::OpenFailed)?;
+    let (ephemeral_pk, rest) = blob
+        .split_first_chunk::<32>()
+        .ok_or(EciesError::OpenFailed)?;
+    let (nonce, rest) = rest
+        .split_first_chunk::<16>()
+        .ok_or(EciesError::OpenFailed)?;
+    let (tag, ciphertext) = rest
+        .split_first_chunk::<16>()
+        .ok_or(EciesError::OpenFailed)?;
+    let ephemeral = full_order_point(ephemeral_pk).ok_or(EciesError::OpenFailed)?;
     let shared = ephemeral.mul_clamped(*seed_scalar(seed));
-    let key = sym_key(&ephemeral_pk, &shared);
     let mut sealed = Zeroizing::new(Vec::with_capacity(48));
-    sealed.extend_from_slice(&blob[64..]);
-    sealed.extend_from_slice(&blob[48..64]);
+    sealed.extend_from_slice(ciphertext);
+    sealed.extend_from_slice(tag);
     let plain = Zeroizing::new(
-        Aes256Gcm16::new(key[..].into())
-            .decrypt(Nonce::<U16>::from_slice(&blob[32..48]), sealed.as_slice())
+        cipher(ephemeral_pk, &shared)?
+            .decrypt(Nonce::<U16>::from_slice(nonce), sealed.as_slice())
             .map_err(|_| EciesError::OpenFailed)?,
     );
     let bytes: [u8; 32] = plain
@@ -144,7 +164,7 @@ mod tests {
 
     #[test]
     fn the_ecies_crate_opens_what_we_wrap() {
-        // The interop promise of DESIGN §3: any ecies.org implementation reads our blobs.
+        // The interop promise of docs/design.md §3: any ecies.org implementation reads our blobs.
         let secret = RoomSecret::from_bytes([0x5a; 32]);
         for n in 1..8u8 {
             let (key, public) = member(n);

@@ -1,4 +1,4 @@
-//! The room-secret KDF (DESIGN §3), byte-exact:
+//! The room-secret KDF (docs/design.md §3), byte-exact:
 //!
 //! ```text
 //! root     = blake3::derive_key(KDF_ROOT_CONTEXT, owner_seed32)

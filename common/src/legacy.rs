@@ -1,6 +1,6 @@
 //! Every chat delegate and room contract that shipped and was replaced, as constants
 //! generated at build time from `legacy_delegates.toml` and `legacy_room_contracts.toml`
-//! (DESIGN §10; `build.rs`), oldest first:
+//! (docs/design.md §10; `build.rs`), oldest first:
 //!
 //! - `LEGACY_DELEGATES: &[([u8; 32], [u8; 32])]`: `(delegate_key, code_hash)` of each
 //!   replaced chat delegate, where its users' secrets stay until migrated;

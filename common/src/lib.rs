@@ -21,6 +21,15 @@ pub mod seal;
 pub mod secret;
 pub mod sign;
 
+// The test kit builds signed rooms for tests, benchmarks and fuzzing. No guest enables
+// its feature, so, like `#[cfg(test)]` code, it stands outside the lint fence.
 #[cfg(any(test, feature = "testkit"))]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
 pub mod testkit;
 pub mod web_container;

@@ -5,14 +5,14 @@
 //! Defaults are what a new room's config starts with; the owner may lower them (never
 //! raise them above the hard limit).
 
-/// Members a room may hold (DESIGN §4 default). Each costs one signature check per
+/// Members a room may hold (docs/design.md §4 default). Each costs one signature check per
 /// validation, which is what bounds validation time.
 pub const MAX_MEMBERS: u32 = 500;
-/// Messages retained in the window (DESIGN §4 default).
+/// Messages retained in the window (docs/design.md §4 default).
 pub const MAX_MESSAGES: u32 = 500;
-/// Largest message body in bytes, plaintext or sealed (DESIGN §4 default: 4 KB).
+/// Largest message body in bytes, plaintext or sealed (docs/design.md §4 default: 4 KB).
 pub const MAX_MESSAGE_BYTES: u32 = 4096;
-/// Bans a room may hold (DESIGN §4 default). Bans are never displaced by newer ones
+/// Bans a room may hold (docs/design.md §4 default). Bans are never displaced by newer ones
 /// (rule BAN-5), so this is a ceiling on bans, not a window.
 pub const MAX_BANS: u32 = 1000;
 /// Share of the message window one author may occupy, as a divisor of the window: no
@@ -34,7 +34,7 @@ pub const MAX_SECRET_VERSIONS: u32 = 16;
 /// Largest state the contract will decode. The node caps states at 50 MiB; a room at
 /// every limit above is ~3 MiB, so anything near this is garbage or an attack.
 pub const MAX_STATE_BYTES: usize = 16 * 1024 * 1024;
-/// Default rotation period for private rooms: 7 days (DESIGN §6).
+/// Default rotation period for private rooms: 7 days (docs/design.md §6).
 pub const DEFAULT_ROTATION_PERIOD_SECS: u64 = 7 * 24 * 60 * 60;
 /// AES-GCM tag length added to every sealed field.
 pub const SEAL_TAG_BYTES: usize = 16;

@@ -11,7 +11,7 @@
 //! | [`WEB_CONTAINER_TAG`] | [`crate::web_container`] | signature domain of the UI bundle's publisher metadata |
 //! | [`WRAPPED_SECRET_CONTEXT`] | [`crate::room::secrets`] | blake3 `derive_key` context for a wrapped secret's leaf hash |
 
-/// blake3 `derive_key` context of the room-secret root (DESIGN §3). Kept byte-exact as
+/// blake3 `derive_key` context of the room-secret root (docs/design.md §3). Kept byte-exact as
 /// the seed document gives it so every implementation of this v1 derivation agrees.
 pub const KDF_ROOT_CONTEXT: &str = "river-rotate v1 2026-04 room-secret-root";
 

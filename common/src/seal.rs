@@ -1,4 +1,4 @@
-//! Content sealing for private rooms (DESIGN §3): AES-256-GCM under the room secret of
+//! Content sealing for private rooms (docs/design.md §3): AES-256-GCM under the room secret of
 //! a stated version, with a random 96-bit nonce chosen by the client (the delegate never
 //! seals content). The associated data binds room, secret version, author and field, so
 //! a sealed value cannot be replayed into another room, under another name, or as

@@ -42,7 +42,7 @@ macro_rules! secret_bytes {
 
 secret_bytes!(
     /// A room owner's raw 32-byte ed25519 seed: the root of the owner's signing key and
-    /// of every room secret (DESIGN §3).
+    /// of every room secret (docs/design.md §3).
     OwnerSeed,
     32
 );

@@ -5,13 +5,13 @@
 //! record type and protocol version; the owner key names the room. So a signature is
 //! never valid for another record type or another room, and the length prefix keeps one
 //! tag from being read as a prefix of another. Signing is plain ed25519; what counts as
-//! a valid signature is decided in one place, [`crate::batch_verify`].
+//! a valid signature is decided in one place, [`crate::batch_verify`], which builds
+//! on this module (never the other way round).
 
 use ed25519_dalek::{Signer, SigningKey};
 use minicbor::Encode;
 use serde::{Deserialize, Serialize};
 
-use crate::batch_verify::{KeyCache, SignatureBatch};
 use crate::codec;
 use crate::ids::MemberKey;
 use crate::protocol::RecordKind;
@@ -47,7 +47,7 @@ pub fn signing_input(kind: RecordKind, room: &MemberKey, body_cbor: &[u8]) -> Ve
     let tag = kind.domain_tag().as_bytes();
     let mut input = Vec::with_capacity(1 + tag.len() + 32 + body_cbor.len());
     // Tags are short ASCII constants; the length prefix makes the framing unambiguous.
-    input.push(tag.len() as u8);
+    input.push(u8::try_from(tag.len()).unwrap_or(u8::MAX)); // every tag fits (test below)
     input.extend_from_slice(tag);
     input.extend_from_slice(room.as_bytes());
     input.extend_from_slice(body_cbor);
@@ -70,43 +70,21 @@ pub fn member_key(key: &SigningKey) -> MemberKey {
     MemberKey(key.verifying_key().to_bytes())
 }
 
-/// Checks one signature at a time under the room's acceptance rule (see
-/// [`crate::batch_verify`]); states and deltas use [`SignatureBatch`] directly.
-#[derive(Default)]
-pub struct Verifier {
-    keys: KeyCache,
-}
-
-impl Verifier {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Verify `sig` by `signer` over a record of `kind` in room `room`.
-    pub fn verify<T: Encode<()>>(
-        &mut self,
-        kind: RecordKind,
-        room: &MemberKey,
-        signer: &MemberKey,
-        body: &T,
-        sig: &Sig,
-    ) -> Result<(), SigError> {
-        let mut batch = SignatureBatch::new();
-        batch.add(0, kind, room, signer, body, sig);
-        if batch.verify(&mut self.keys).is_empty() {
-            Ok(())
-        } else {
-            Err(SigError::BadSignature)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::batch_verify::Verifier;
 
     fn key(n: u8) -> SigningKey {
         SigningKey::from_bytes(&[n; 32])
+    }
+
+    #[test]
+    fn every_domain_tag_length_fits_its_one_byte_prefix() {
+        use RecordKind::*;
+        for kind in [Config, Member, Ban, MemberInfo, Message, Secrets, Upgrade] {
+            assert!(kind.domain_tag().len() < usize::from(u8::MAX), "{kind:?}");
+        }
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The web container: the contract state that holds Brook's UI bundle (DESIGN §7).
+//! The web container: the contract state that holds Brook's UI bundle (docs/design.md §7).
 //!
 //! Layout, as the node's web gateway serves it at `/v1/contract/web/<id>/`:
 //! `[u64 BE metadata length][metadata][u64 BE archive length][tar.xz archive]`.
@@ -62,6 +62,9 @@ pub enum WebError {
     Malformed(&'static str),
     #[error("parameters must be the publisher's 32-byte verifying key")]
     BadParameters,
+    /// Our own fault: the metadata did not encode.
+    #[error("the web container's metadata did not encode: {0}")]
+    Encode(String),
     #[error("publisher signature does not verify for this version and archive")]
     BadSignature,
     /// Rule WEB-3: a publication at or below the version the contract holds.
@@ -90,11 +93,17 @@ pub fn open_publication(delta: &[u8]) -> Option<&[u8]> {
 /// The bytes the publisher signs for `version` of `archive`.
 pub fn signed_bytes(version: u64, archive: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(1 + WEB_CONTAINER_TAG.len() + 8 + 32);
-    out.push(WEB_CONTAINER_TAG.len() as u8);
+    // The tag is a protocol constant well under 255 bytes (`tag_length_fits_a_byte`).
+    out.push(u8::try_from(WEB_CONTAINER_TAG.len()).unwrap_or(u8::MAX));
     out.extend_from_slice(WEB_CONTAINER_TAG.as_bytes());
     out.extend_from_slice(&version.to_be_bytes());
     out.extend_from_slice(blake3::hash(archive).as_bytes());
     out
+}
+
+/// A frame's length prefix: u64 big-endian (a `usize` always fits).
+fn frame_len(len: usize) -> [u8; 8] {
+    u64::try_from(len).unwrap_or(u64::MAX).to_be_bytes()
 }
 
 impl WebContainer {
@@ -107,15 +116,15 @@ impl WebContainer {
         }
     }
 
-    pub fn encode(&self) -> Vec<u8> {
-        // Encoding a two-field struct into a Vec cannot fail.
-        let metadata = codec::to_vec(&self.metadata).unwrap_or_default();
+    pub fn encode(&self) -> Result<Vec<u8>, WebError> {
+        let metadata =
+            codec::to_vec(&self.metadata).map_err(|e| WebError::Encode(e.to_string()))?;
         let mut out = Vec::with_capacity(16 + metadata.len() + self.archive.len());
-        out.extend_from_slice(&(metadata.len() as u64).to_be_bytes());
+        out.extend_from_slice(&frame_len(metadata.len()));
         out.extend_from_slice(&metadata);
-        out.extend_from_slice(&(self.archive.len() as u64).to_be_bytes());
+        out.extend_from_slice(&frame_len(self.archive.len()));
         out.extend_from_slice(&self.archive);
-        out
+        Ok(out)
     }
 
     pub fn decode(bytes: &[u8]) -> Result<Self, WebError> {
@@ -152,14 +161,10 @@ impl WebContainer {
         }
     }
 
-    /// Rule WEB-2: which of two valid containers a replica keeps.
+    /// Rule WEB-2: which of two valid containers a replica keeps: the higher version,
+    /// and between two of one version the smaller [`tie_break`].
     pub fn newer(self, other: Self) -> Self {
-        let rank = |c: &Self| {
-            (
-                c.metadata.version,
-                std::cmp::Reverse(*blake3::hash(&c.encode()).as_bytes()),
-            )
-        };
+        let rank = |c: &Self| (c.metadata.version, std::cmp::Reverse(tie_break(c)));
         if rank(&other) > rank(&self) {
             other
         } else {
@@ -190,6 +195,15 @@ impl WebContainer {
     }
 }
 
+/// Orders two containers of one version, the same on every replica: a hash over the
+/// signature and the archive (together they determine the whole state).
+fn tie_break(c: &WebContainer) -> [u8; 32] {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(&c.metadata.signature.0);
+    hasher.update(&c.archive);
+    *hasher.finalize().as_bytes()
+}
+
 /// Parameters: the publisher's key.
 pub fn decode_params(bytes: &[u8]) -> Result<MemberKey, WebError> {
     <[u8; 32]>::try_from(bytes)
@@ -201,8 +215,8 @@ pub fn decode_params(bytes: &[u8]) -> Result<MemberKey, WebError> {
 fn take_framed(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
     let len: [u8; 8] = bytes.get(..8)?.try_into().ok()?;
     let len = usize::try_from(u64::from_be_bytes(len)).ok()?;
-    let body = bytes.get(8..8usize.checked_add(len)?)?;
-    Some((body, &bytes[8 + len..]))
+    let end = 8usize.checked_add(len)?;
+    Some((bytes.get(8..end)?, bytes.get(end..)?))
 }
 
 #[cfg(test)]
@@ -215,9 +229,14 @@ mod tests {
     }
 
     #[test]
+    fn tag_length_fits_a_byte() {
+        assert!(WEB_CONTAINER_TAG.len() < usize::from(u8::MAX));
+    }
+
+    #[test]
     fn round_trip_and_verify() {
         let c = WebContainer::publish(&key(), 7, b"archive bytes".to_vec());
-        let decoded = WebContainer::decode(&c.encode()).unwrap();
+        let decoded = WebContainer::decode(&c.encode().unwrap()).unwrap();
         assert_eq!(decoded, c);
         decoded.verify(&member_key(&key())).unwrap();
     }
@@ -251,7 +270,9 @@ mod tests {
         ] {
             assert!(WebContainer::decode(bytes).is_err());
         }
-        let mut trailing = WebContainer::publish(&key(), 1, vec![1, 2]).encode();
+        let mut trailing = WebContainer::publish(&key(), 1, vec![1, 2])
+            .encode()
+            .unwrap();
         trailing.push(0);
         assert!(WebContainer::decode(&trailing).is_err());
         assert_eq!(decode_params(&[1; 31]), Err(WebError::BadParameters));
@@ -280,7 +301,9 @@ mod tests {
 
     #[test]
     fn publication_round_trips_and_never_looks_like_a_state() {
-        let state = WebContainer::publish(&key(), 1, b"a".to_vec()).encode();
+        let state = WebContainer::publish(&key(), 1, b"a".to_vec())
+            .encode()
+            .unwrap();
         let wrapped = publication(&state);
         assert_eq!(open_publication(&wrapped), Some(&state[..]));
         assert_eq!(open_publication(&state), None);

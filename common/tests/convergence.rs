@@ -7,6 +7,16 @@
 //! what the union would keep; one summary/delta exchange — what Freenet peers do — heals
 //! it, and the second test checks exactly that.
 
+// Test code: outside the lint fence (Cargo.toml [workspace.lints]).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation,
+    clippy::cast_precision_loss
+)]
+
 use brook_common::room::config::Privacy;
 use brook_common::room::RoomDelta;
 use brook_common::testkit::scenario::{author, base_room, key_pool, Op};

@@ -1,6 +1,17 @@
 //! Rules of config, messages, member info, secrets and upgrade, and the byte-level entry
 //! points the contract exposes.
 
+// Test code: outside the lint fence (Cargo.toml [workspace.lints]).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation,
+    clippy::cast_precision_loss
+)]
+
+use brook_common::limits::MAX_WRAPPED_SECRET_BYTES;
 use brook_common::room::config::Privacy;
 use brook_common::room::secrets::{SecretBatch, WrappedSecret};
 use brook_common::room::text::RoomText;
@@ -8,7 +19,7 @@ use brook_common::room::wire::{self, Update};
 use brook_common::room::{verify_state, RoomDelta, RoomError, Signed};
 use brook_common::seal::Sealed;
 use brook_common::sign::member_key;
-use brook_common::testkit::TestRoom;
+use brook_common::testkit::{signing_key, TestRoom};
 
 fn room_with(privacy: Privacy, members: usize) -> (TestRoom, Vec<ed25519_dalek::SigningKey>) {
     let mut room = TestRoom::new(privacy);
@@ -78,6 +89,47 @@ fn future_dated_flood_cannot_push_others_out() {
         .filter(|m| m.body.author == member_key(&keys[0]))
         .count();
     assert_eq!(honest, 5, "the honest member's messages survive");
+    room.validate().expect("valid");
+}
+
+#[test]
+fn messages_only_from_their_signer_and_only_while_a_member() {
+    // rule MSG-1: a message is signed by the author it names, who is a member (or the
+    // owner); a member's messages leave with them.
+    let (mut room, keys) = room_with(Privacy::Public, 2);
+    let mut forged = room.message(&keys[1], "words put in keys[0]'s mouth");
+    forged.messages[0].body.author = member_key(&keys[0]);
+    assert_eq!(room.apply(forged).rejected, 1);
+    assert!(room.state.messages.is_empty());
+
+    // Well signed by a key that was never invited: dropped, and a state holding it is
+    // not canonical.
+    let stranger = signing_key("stranger", 1);
+    let from_stranger = room.message(&stranger, "let me in");
+    room.apply(from_stranger.clone());
+    assert!(room.state.messages.is_empty());
+    let mut state = room.state.clone();
+    state.messages = from_stranger.messages;
+    let err = verify_state(&room.params, state).unwrap_err();
+    assert_eq!(err, RoomError::NotCanonical("messages"));
+
+    // A member's message stays while they are a member; banned, it leaves, and their
+    // later messages are dropped.
+    let d = room.message(&keys[0], "hello");
+    room.apply(d);
+    assert_eq!(room.state.messages.len(), 1);
+    let owner = room.owner.clone();
+    let ban = room.ban(&owner, &member_key(&keys[0]));
+    room.apply(ban);
+    assert!(room.state.messages.is_empty());
+    let later = room.message(&keys[0], "still here?");
+    room.apply(later);
+    assert!(room.state.messages.is_empty());
+
+    // The owner, never invited, always may.
+    let d = room.message(&owner, "the owner speaks");
+    room.apply(d);
+    assert_eq!(room.state.messages.len(), 1);
     room.validate().expect("valid");
 }
 
@@ -255,6 +307,90 @@ fn batch_without_owner_leaf_or_blob_without_leaf_is_rejected() {
     assert!(
         room.state.secrets.blobs.is_empty(),
         "a blob no batch covers is dropped"
+    );
+}
+
+#[test]
+fn secret_batch_signed_by_a_member_is_rejected() {
+    // rule SEC-1: only the owner signs a batch. A member's "rotation" (to lock others
+    // out, or to hand out a secret of their choosing) is refused with its blobs.
+    let (mut room, keys) = room_with(Privacy::Private, 2);
+    let recipients: Vec<_> = keys.iter().map(member_key).collect();
+    let mut forged = room.secret_batch(0, &recipients);
+    let body = forged.secret_batches[0].body.clone();
+    forged.secret_batches[0] = Signed::sign(&room.owner_key(), body, &keys[0]).unwrap();
+    assert_eq!(room.apply(forged.clone()).rejected, 1);
+    assert_eq!(room.state.secrets.current_version(), None);
+    assert!(
+        room.state.secrets.blobs.is_empty(),
+        "no retained batch covers its wrapped secrets"
+    );
+
+    // Inside a state, the same forgery fails validation.
+    let mut state = room.state.clone();
+    state.secrets.batches = forged.secret_batches;
+    state.secrets.blobs = forged.secret_blobs;
+    let err = verify_state(&room.params, state).unwrap_err();
+    assert_eq!(
+        err,
+        RoomError::BadSignature {
+            what: "secret batch"
+        }
+    );
+
+    // The owner's batch of the same body applies.
+    let genuine = room.secret_batch(0, &recipients);
+    assert_eq!(room.apply(genuine).rejected, 0);
+    assert_eq!(room.state.secrets.current_version(), Some(0));
+    room.validate().expect("valid");
+}
+
+#[test]
+fn oversize_wrapped_secret_is_rejected() {
+    // rule SEC-5: a wrapped secret is at most MAX_WRAPPED_SECRET_BYTES, even when an
+    // owner-signed batch has its leaf.
+    let (mut room, keys) = room_with(Privacy::Private, 2);
+    let blob = |member, len| WrappedSecret {
+        version: 0,
+        member,
+        ciphertext: vec![5; len],
+    };
+    let fits = blob(member_key(&keys[0]), MAX_WRAPPED_SECRET_BYTES);
+    let oversize = blob(member_key(&keys[1]), MAX_WRAPPED_SECRET_BYTES + 1);
+    let blobs = vec![blob(room.owner_key(), 96), fits.clone(), oversize.clone()];
+    let mut leaves: Vec<_> = blobs.iter().map(|b| b.leaf()).collect();
+    leaves.sort();
+    let batch = SecretBatch {
+        version: 0,
+        issued_at: 1,
+        leaves,
+    };
+    let owner = room.owner.clone();
+    let batch = Signed::sign(&room.owner_key(), batch, &owner).unwrap();
+    let report = room.apply(RoomDelta {
+        secret_batches: vec![batch],
+        secret_blobs: blobs,
+        ..Default::default()
+    });
+    assert_eq!(report.rejected, 1, "only the oversize blob");
+    assert_eq!(room.state.secrets.blob_for(&fits.member, 0), Some(&fits));
+    assert_eq!(room.state.secrets.blob_for(&oversize.member, 0), None);
+    room.validate().expect("valid");
+
+    // Inside a state, it fails validation.
+    let mut state = room.state.clone();
+    state.secrets.blobs.push(oversize);
+    state.secrets.blobs.sort_by_key(|b| (b.version, b.member));
+    let err = verify_state(&room.params, state).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RoomError::InvalidRecord {
+                what: "wrapped secret",
+                ..
+            }
+        ),
+        "{err}"
     );
 }
 

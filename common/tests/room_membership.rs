@@ -1,15 +1,52 @@
 //! Rules of members and bans (MEM-*, BAN-*), each with the attack it stops.
 
+// Test code: outside the lint fence (Cargo.toml [workspace.lints]).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation,
+    clippy::cast_precision_loss
+)]
+
 use brook_common::ids::MemberKey;
+use brook_common::room::bans::Ban;
 use brook_common::room::config::Privacy;
-use brook_common::room::members::Invitation;
-use brook_common::room::{RoomDelta, RoomError, Signed};
+use brook_common::room::members::{Invitation, MemberRecord};
+use brook_common::room::{verify_state, RoomDelta, RoomError, Signed};
 use brook_common::sign::member_key;
 use brook_common::testkit::{signing_key, TestRoom};
+use ed25519_dalek::SigningKey;
 
 fn key(n: u64) -> ed25519_dalek::SigningKey {
     signing_key("rules", n)
 }
+
+/// `inviter`'s invitation of `invitee`, dated `at` (the testkit dates by its own clock).
+fn invitation_at(
+    room: &TestRoom,
+    inviter: &SigningKey,
+    invitee: &SigningKey,
+    at: u64,
+) -> MemberRecord {
+    let body = Invitation {
+        invitee: member_key(invitee),
+        inviter: member_key(inviter),
+        invited_at: at,
+    };
+    Signed::sign(&room.owner_key(), body, inviter).expect("invitation signs")
+}
+
+/// Every order of three items.
+const ORDERS: [[usize; 3]; 6] = [
+    [0, 1, 2],
+    [0, 2, 1],
+    [1, 0, 2],
+    [1, 2, 0],
+    [2, 0, 1],
+    [2, 1, 0],
+];
 
 fn is_member(room: &TestRoom, k: &ed25519_dalek::SigningKey) -> bool {
     room.state
@@ -263,4 +300,159 @@ fn deep_chain_is_accepted_and_valid() {
     room.apply(d);
     assert!(room.state.members.is_empty());
     room.validate().expect("valid");
+}
+
+#[test]
+fn one_invitation_per_invitee_the_shallowest_then_the_earliest() {
+    // rule MEM-3: two inviters compete for one invitee. Within a level of the tree the
+    // earliest invitation wins, whatever arrives first; an invitation from a key that
+    // is not (yet) a member never counts, however early it is dated.
+    let mut room = TestRoom::new(Privacy::Public);
+    let owner = room.owner.clone();
+    let (a, b, x, stranger) = (key(1), key(2), key(3), key(7));
+    for k in [&a, &b] {
+        let d = room.invite(&owner, k);
+        room.apply(d);
+    }
+    let candidates = [
+        invitation_at(&room, &a, &x, 20),
+        invitation_at(&room, &b, &x, 10),
+        invitation_at(&room, &stranger, &x, 1),
+    ];
+    let mut results = Vec::new();
+    for order in ORDERS {
+        let mut replica = room.clone();
+        for i in order {
+            replica.apply(RoomDelta {
+                members: vec![candidates[i].clone()],
+                ..Default::default()
+            });
+        }
+        let held: Vec<_> = replica
+            .state
+            .members
+            .iter()
+            .filter(|r| r.body.invitee == member_key(&x))
+            .collect();
+        assert_eq!(held.len(), 1, "{order:?}: one invitation per invitee");
+        assert_eq!(held[0], &candidates[1], "{order:?}: the earliest wins");
+        replica.validate().expect("valid");
+        results.push(replica.state_bytes());
+    }
+    assert!(results.windows(2).all(|w| w[0] == w[1]));
+
+    // A state holding both competing invitations is not canonical.
+    let mut state = room.state.clone();
+    state.members.extend(candidates[..2].iter().cloned());
+    state.members.sort_by_key(|r| r.body.invitee);
+    let err = verify_state(&room.params, state).unwrap_err();
+    assert_eq!(err, RoomError::NotCanonical("members"));
+
+    // Across levels, the shallower inviter wins even when dated later: the owner's
+    // invitation (level 1) beats `a`'s (level 2), so `a` is not `x`'s ancestor.
+    let by_owner = invitation_at(&room, &owner, &x, 10_000);
+    let by_a = invitation_at(&room, &a, &x, 5);
+    for pair in [[&by_a, &by_owner], [&by_owner, &by_a]] {
+        let mut replica = room.clone();
+        for record in pair {
+            replica.apply(RoomDelta {
+                members: vec![record.clone()],
+                ..Default::default()
+            });
+        }
+        let held: Vec<_> = replica
+            .state
+            .members
+            .iter()
+            .filter(|r| r.body.invitee == member_key(&x))
+            .collect();
+        assert_eq!(held, [&by_owner]);
+    }
+}
+
+#[test]
+fn ban_signed_by_a_key_other_than_its_issuer_is_skipped() {
+    // rule BAN-1: a ban is signed by the issuer it names. Mallory, a member with no
+    // authority over the victim, signs a ban naming the owner (who may ban anyone).
+    let mut room = TestRoom::new(Privacy::Public);
+    let owner = room.owner.clone();
+    let (victim, mallory) = (key(1), key(66));
+    for k in [&victim, &mallory] {
+        let d = room.invite(&owner, k);
+        room.apply(d);
+    }
+    let genuine = room.ban(&owner, &member_key(&victim));
+    let body = genuine.bans[0].body.clone();
+    assert_eq!(body.banned_by, room.owner_key());
+    let mut forged = genuine.clone();
+    forged.bans[0] = Signed::sign(&room.owner_key(), body, &mallory).unwrap();
+    let report = room.apply(forged.clone());
+    assert_eq!(report.rejected, 1);
+    assert!(room.state.bans.is_empty());
+    assert!(is_member(&room, &victim), "the forged ban removed nobody");
+
+    // Inside a state, the same forgery fails validation.
+    let mut state = room.state.clone();
+    state.bans = forged.bans;
+    let err = verify_state(&room.params, state).unwrap_err();
+    assert_eq!(err, RoomError::BadSignature { what: "ban" });
+
+    // Signed by the issuer it names, the same ban applies.
+    room.apply(genuine);
+    assert!(!is_member(&room, &victim));
+    room.validate().expect("valid");
+}
+
+#[test]
+fn one_ban_per_target_the_earliest_valid_one() {
+    // rule BAN-4: a target banned by the owner and by its inviter keeps one ban, the
+    // earliest, whatever order they arrive in; an earlier ban that is not authorized
+    // (a sibling's) does not count.
+    let mut room = TestRoom::new(Privacy::Public);
+    let owner = room.owner.clone();
+    let (a, b, sibling) = (key(1), key(2), key(3));
+    let d = room.invite(&owner, &a);
+    room.apply(d);
+    let d = room.invite(&a, &b);
+    room.apply(d);
+    let d = room.invite(&owner, &sibling);
+    room.apply(d);
+    let target = member_key(&b);
+    let by_owner = room.ban(&owner, &target);
+    let by_inviter = room.ban(&a, &target);
+    assert!(by_owner.bans[0].body.banned_at < by_inviter.bans[0].body.banned_at);
+    let unauthorized = Ban {
+        target,
+        banned_by: member_key(&sibling),
+        banned_at: 0,
+        chain: room.chain_of(&target),
+    };
+    let unauthorized = RoomDelta {
+        bans: vec![Signed::sign(&room.owner_key(), unauthorized, &sibling).unwrap()],
+        ..Default::default()
+    };
+    let deltas = [unauthorized, by_inviter.clone(), by_owner.clone()];
+    let mut results = Vec::new();
+    for order in ORDERS {
+        let mut replica = room.clone();
+        for i in order {
+            replica.apply(deltas[i].clone());
+        }
+        assert_eq!(
+            replica.state.bans, by_owner.bans,
+            "{order:?}: the earliest valid ban is the one kept"
+        );
+        assert!(!is_member(&replica, &b));
+        replica.validate().expect("valid");
+        results.push(replica.state_bytes());
+    }
+    assert!(results.windows(2).all(|w| w[0] == w[1]));
+
+    // A state holding two bans of one target is not canonical.
+    let mut replica = room.clone();
+    replica.apply(by_owner.clone());
+    let mut state = replica.state.clone();
+    state.bans.extend(by_inviter.bans);
+    let err = verify_state(&room.params, state).unwrap_err();
+    assert_eq!(err, RoomError::NotCanonical("bans"));
 }

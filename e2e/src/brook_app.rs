@@ -50,7 +50,11 @@ impl BrookApp {
 
     /// Send one request; the delegate answers exactly one response.
     pub async fn ask(&mut self, request: Request) -> Result<Response> {
-        let answers = self.send_raw(request.encode()).await?;
+        let payload = request.encode().map_err(|e| Error::Unexpected {
+            request: format!("{request:?}"),
+            detail: format!("the request does not encode: {e}"),
+        })?;
+        let answers = self.send_raw(payload).await?;
         let [answer] = answers.as_slice() else {
             return Err(Error::Unexpected {
                 request: format!("{request:?}"),

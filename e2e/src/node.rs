@@ -3,7 +3,7 @@
 //! on ports picked fresh for it, with its config, data, logs and web-app cache in a
 //! temp dir.
 //! Network mode rather than `freenet local` because only network mode services
-//! delegate-issued contract requests and notifications (docs/RUNTIME.md).
+//! delegate-issued contract requests and notifications (docs/runtime.md).
 //!
 //! The harness trusts the binary it finds only after `--version` names the exact
 //! release the project is pinned to; a wrong or missing binary is a loud panic,
@@ -274,13 +274,7 @@ impl Drop for Node {
 }
 
 fn sigterm(child: &Child) {
-    if let Ok(pid) = libc::pid_t::try_from(child.id()) {
-        // SAFETY: kill(2) has no memory-safety preconditions; the pid is our own
-        // unreaped child, so it cannot have been recycled for another process.
-        unsafe {
-            libc::kill(pid, libc::SIGTERM);
-        }
-    }
+    brook_cli::process::send_signal(child.id(), brook_cli::process::Signal::Terminate);
 }
 
 /// Returns a port from `pick` that this process has not handed out before, so two

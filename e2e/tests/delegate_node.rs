@@ -33,7 +33,7 @@ impl App {
     async fn ask(&mut self, request: Request) -> Response {
         let answers = self
             .client
-            .send_delegate_message(&self.delegate, request.encode())
+            .send_delegate_message(&self.delegate, request.encode().unwrap())
             .await
             .expect("the delegate answers");
         assert_eq!(answers.len(), 1, "exactly one response per request");

@@ -11,6 +11,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
+use brook_cli::process::{send_signal, Signal};
 use brook_e2e::{http_get, listening_addrs, placeholder_ui_dir, workspace_root};
 
 /// Start to URL: node start (~2 s) plus the first PUT; generous for a loaded machine.
@@ -107,11 +108,7 @@ impl DevRun {
 
     /// Ctrl-C: SIGINT to `brook` alone (the node has its own process group), then waits.
     fn interrupt(&mut self) -> ExitStatus {
-        let pid = libc_pid(self.child.id());
-        // SAFETY: kill(2) on our own unreaped child; no memory is involved.
-        unsafe {
-            libc::kill(pid, libc::SIGINT);
-        }
+        send_signal(self.child.id(), Signal::Interrupt);
         let deadline = Instant::now() + EXIT_TIMEOUT;
         loop {
             if let Some(status) = self.child.try_wait().expect("poll brook") {
@@ -130,17 +127,10 @@ impl Drop for DevRun {
     fn drop(&mut self) {
         if matches!(self.child.try_wait(), Ok(None)) {
             // SIGINT lets brook stop its node; SIGKILL would leave that to PDEATHSIG.
-            // SAFETY: as in `interrupt`.
-            unsafe {
-                libc::kill(libc_pid(self.child.id()), libc::SIGINT);
-            }
+            send_signal(self.child.id(), Signal::Interrupt);
             let _ = self.child.wait();
         }
     }
-}
-
-fn libc_pid(pid: u32) -> libc::pid_t {
-    libc::pid_t::try_from(pid).expect("pid fits pid_t")
 }
 
 fn node_pid(state_dir: &Path) -> u32 {

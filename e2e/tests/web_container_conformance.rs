@@ -87,7 +87,7 @@ fn build() -> Corpus {
     ]);
     let states: Vec<Vec<u8>> = published
         .into_iter()
-        .map(|(v, a)| WebContainer::publish(&publisher, v, a).encode())
+        .map(|(v, a)| WebContainer::publish(&publisher, v, a).encode().unwrap())
         .collect();
     let mut corpus = Corpus {
         params,

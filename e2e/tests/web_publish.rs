@@ -18,12 +18,14 @@ fn tampered(publisher: &PublisherKey, version: u64, archive: &[u8]) -> Vec<u8> {
     let mut container = WebContainer::publish(publisher.signing_key(), version, archive.to_vec());
     let last = container.archive.len() - 1;
     container.archive[last] ^= 1;
-    container.encode()
+    container.encode().unwrap()
 }
 
 /// A state for `version` signed by `impostor` (the parameters name the real publisher).
 fn signed_by(impostor: &PublisherKey, version: u64, archive: &[u8]) -> Vec<u8> {
-    WebContainer::publish(impostor.signing_key(), version, archive.to_vec()).encode()
+    WebContainer::publish(impostor.signing_key(), version, archive.to_vec())
+        .encode()
+        .unwrap()
 }
 
 /// How many states the contract has rejected so far: it logs each one (the node's reply
@@ -151,7 +153,7 @@ async fn node_refuses_tampered_and_forged_states_and_keeps_the_newest() {
     // Another build under the held version is not newer either.
     let rebuilt = WebContainer::publish(publisher.signing_key(), 3, b"another build".to_vec());
     let refused = client
-        .update_delta(&key, publication(&rebuilt.encode()))
+        .update_delta(&key, publication(&rebuilt.encode().unwrap()))
         .await
         .expect_err("the held version is not newer");
     eprintln!("publication of another build of version 3: {refused}");
@@ -169,7 +171,9 @@ async fn node_refuses_tampered_and_forged_states_and_keeps_the_newest() {
         "{refused}"
     );
     // A stale *plain* state is still merged as a no-op (rule WEB-2): peers exchange those.
-    let stale = WebContainer::publish(publisher.signing_key(), 1, archive.clone()).encode();
+    let stale = WebContainer::publish(publisher.signing_key(), 1, archive.clone())
+        .encode()
+        .unwrap();
     client
         .update_state(&key, stale)
         .await

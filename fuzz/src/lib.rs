@@ -2,7 +2,7 @@
 //!
 //! Each target turns raw fuzzer bytes into the arguments of one `ContractInterface` call
 //! through `arbitrary`, so the fuzzer mutates parameters, state and deltas independently.
-//! The only property checked is the contract's promise (DESIGN §5): it returns, `Ok` or
+//! The only property checked is the contract's promise (docs/design.md §5): it returns, `Ok` or
 //! `Err`, and never panics — a panic in WASM is a trap on every node hosting the room.
 
 pub mod seeded;

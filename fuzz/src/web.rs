@@ -62,7 +62,9 @@ impl WebBytes {
                 archive,
                 edits,
             } => mutate(
-                WebContainer::publish(publisher(), *version, archive.clone()).encode(),
+                WebContainer::publish(publisher(), *version, archive.clone())
+                    .encode()
+                    .expect("a web container encodes"),
                 edits,
             ),
         }

@@ -103,7 +103,11 @@ pub fn check_config(config: &RoomConfig) -> Result<(), RoomError> {
     if config.moderators.len() > MAX_MODERATORS {
         return bad("CFG-3: too many moderators");
     }
-    if config.moderators.windows(2).any(|w| w[0] >= w[1]) {
+    if config
+        .moderators
+        .windows(2)
+        .any(|w| matches!(w, [a, b] if a >= b))
+    {
         return bad("CFG-3: moderators must be sorted and unique");
     }
     Ok(())

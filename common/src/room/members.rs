@@ -4,6 +4,9 @@
 //! - MEM-1: an invitation is signed by its inviter.
 //! - MEM-2: a member is *effective* only through a chain of invitations from the owner
 //!   in which no key is banned; a ban therefore removes its target's whole subtree.
+//!   [`compute_membership`] applies it to the records held; [`subtree`] is what it
+//!   removes from a tree already built, which the owner's delegate needs to plan the
+//!   rotation a ban makes owed before the ban lands.
 //! - MEM-3: one invitation per invitee is kept: breadth-first from the owner, the first
 //!   by `(invited_at, record id)` among those whose inviter is already effective. So the
 //!   tree is a deterministic function of the records held, whatever arrived first.
@@ -62,7 +65,7 @@ impl Membership {
         self.admitted
             .binary_search_by(|r| r.body.invitee.cmp(key))
             .ok()
-            .map(|i| &self.admitted[i])
+            .and_then(|i| self.admitted.get(i))
     }
 }
 
@@ -76,8 +79,8 @@ pub fn compute_membership(
     let mut by_inviter: Map<MemberKey, Vec<(u64, RecordId, usize)>> = Map::default();
     for (index, record) in candidates.iter().enumerate() {
         let inv = &record.body;
-        // rule MEM-5 and rule BAN-3: a banned key never re-enters, by replay or by a new
-        // invitation; its invitees have no path to the owner through it.
+        // rules MEM-5 and BAN-3: a banned key never re-enters, by replay or by a new
+        // invitation; rule MEM-2: its invitees have no path to the owner through it.
         if inv.invitee == *owner || inv.invitee == inv.inviter || banned.contains(&inv.invitee) {
             continue;
         }
@@ -103,7 +106,9 @@ pub fn compute_membership(
             if admitted.len() >= max_members as usize {
                 break; // rule MEM-4
             }
-            let invitee = candidates[index].body.invitee;
+            let Some(invitee) = candidates.get(index).map(|c| c.body.invitee) else {
+                continue; // indices come from `candidates` itself
+            };
             if admitted.contains_key(&invitee) {
                 continue; // rule MEM-3: an earlier invitation already admitted them
             }
@@ -113,9 +118,33 @@ pub fn compute_membership(
     }
     let records: Vec<MemberRecord> = admitted
         .into_values()
-        .map(|i| candidates[i].clone())
+        .filter_map(|i| candidates.get(i).cloned())
         .collect();
     Membership {
         admitted: sort_by(records, |r| Key::new().member(&r.body.invitee).done()),
     }
+}
+
+/// Rule MEM-2 on a tree already built: `target` and everyone it brought in, directly or
+/// down its invitation chain — the members a ban of `target` removes. `members[i]` was
+/// invited by `inviters[i]` (one invitation per member, as [`compute_membership`] keeps).
+///
+/// A list, not a hash set: a ban's subtree is small, and the delegate's WASM, which
+/// runs this, then carries no hash table code.
+pub fn subtree(
+    members: &[MemberKey],
+    inviters: &[MemberKey],
+    target: &MemberKey,
+) -> Vec<MemberKey> {
+    let mut gone = vec![*target];
+    let mut next = 0;
+    while let Some(fallen) = gone.get(next).copied() {
+        next += 1;
+        for (member, inviter) in members.iter().zip(inviters) {
+            if *inviter == fallen && !gone.contains(member) {
+                gone.push(*member);
+            }
+        }
+    }
+    gone
 }

@@ -1,4 +1,4 @@
-//! The room: a signed CRDT whose state every node can verify (DESIGN §4).
+//! The room: a signed CRDT whose state every node can verify (docs/design.md §4).
 //!
 //! A room's state is a set of signed records — config, invitations, bans, nicknames,
 //! secret batches, messages, an upgrade pointer — kept in one canonical form. Every

@@ -27,8 +27,13 @@ impl Key {
     }
 
     fn put(mut self, field: &[u8]) -> Self {
-        self.bytes[self.len..self.len + field.len()].copy_from_slice(field);
-        self.len += field.len();
+        let end = self.len.saturating_add(field.len());
+        // Every order's fields fit the key (`widest_order_fits` checks the widest).
+        debug_assert!(end <= self.bytes.len(), "sort key overflow");
+        if let Some(slot) = self.bytes.get_mut(self.len..end) {
+            slot.copy_from_slice(field);
+            self.len = end;
+        }
         self
     }
 
@@ -83,7 +88,7 @@ pub fn sorted_by<T>(items: Vec<T>, key: impl Fn(&T) -> SortKey) -> Vec<(SortKey,
     let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
     order
         .into_iter()
-        .filter_map(|(k, i)| slots[i].take().map(|t| (k, t)))
+        .filter_map(|(k, i)| slots.get_mut(i)?.take().map(|t| (k, t)))
         .collect()
 }
 
@@ -95,6 +100,21 @@ pub fn sort_by<T>(items: Vec<T>, key: impl Fn(&T) -> SortKey) -> Vec<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn widest_order_fits() {
+        // (version u32, member 32 B, hash 32 B), the widest order the rooms use:
+        // every field lands, in order.
+        let key = Key::new()
+            .u32(7)
+            .member(&MemberKey([1; 32]))
+            .member(&MemberKey([2; 32]))
+            .done();
+        assert!(4 + 32 + 32 <= key.len());
+        assert_eq!(key[..4], 7u32.to_be_bytes()[..]);
+        assert_eq!(key[4..36], [1; 32]);
+        assert_eq!(key[36..68], [2; 32]);
+    }
 
     #[test]
     fn byte_order_matches_tuple_order() {

@@ -62,7 +62,7 @@ impl RecordBody for SecretBatch {
     }
 }
 
-/// The room secret of `version`, wrapped for `member` (an ECIES blob, DESIGN §3).
+/// The room secret of `version`, wrapped for `member` (an ECIES blob, docs/design.md §3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct WrappedSecret {
     #[n(0)]
@@ -115,7 +115,7 @@ impl SecretsState {
         self.blobs
             .binary_search_by(|b| (b.version, b.member).cmp(&(version, *member)))
             .ok()
-            .map(|i| &self.blobs[i])
+            .and_then(|i| self.blobs.get(i))
     }
 
     /// When `version` was first issued (its earliest batch), if any batch of it is held.
@@ -139,7 +139,10 @@ impl SecretsState {
 /// Structural rule SEC-2 for a batch.
 pub fn batch_shape_ok(batch: &SecretBatch, owner: &MemberKey) -> bool {
     batch.leaves.len() <= MAX_MEMBERS as usize + 1
-        && batch.leaves.windows(2).all(|w| w[0].member < w[1].member)
+        && batch
+            .leaves
+            .windows(2)
+            .all(|w| matches!(w, [a, b] if a.member < b.member))
         && batch.leaves.iter().any(|leaf| leaf.member == *owner)
 }
 

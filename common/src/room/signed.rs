@@ -4,9 +4,10 @@ use ed25519_dalek::SigningKey;
 use minicbor::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
+use crate::batch_verify::Verifier;
 use crate::ids::{MemberKey, RecordId};
 use crate::protocol::RecordKind;
-use crate::sign::{self, Sig, SigError, Verifier};
+use crate::sign::{self, Sig, SigError};
 
 /// A record body: which signature domain it lives in and who must sign it.
 pub trait RecordBody: Encode<()> {

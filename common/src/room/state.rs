@@ -22,9 +22,14 @@ pub struct RoomParams {
 
 impl RoomParams {
     /// The parameter bytes the room contract is instantiated with.
+    /// Written out rather than through the encoder, so it cannot fail: the CBOR of a
+    /// one-element array (`0x81`) holding a 32-byte byte string (`0x58 0x20`), exactly
+    /// what `codec::to_vec` produces (`params_bytes_are_the_canonical_cbor` checks it).
     pub fn to_bytes(&self) -> Vec<u8> {
-        // A one-field array of 32 bytes always encodes.
-        crate::codec::to_vec(self).unwrap_or_default()
+        let mut out = Vec::with_capacity(3 + 32);
+        out.extend_from_slice(&[0x81, 0x58, 0x20]);
+        out.extend_from_slice(self.owner.as_bytes());
+        out
     }
 
     /// The room's contract instance id under the room contract whose code hashes to
@@ -144,5 +149,23 @@ pub struct RoomDelta {
 impl RoomDelta {
     pub fn is_empty(&self) -> bool {
         self == &RoomDelta::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_bytes_are_the_canonical_cbor() {
+        for byte in [0u8, 7, 0xff] {
+            let params = RoomParams {
+                owner: MemberKey([byte; 32]),
+            };
+            let encoded = crate::codec::to_vec(&params).expect("params encode");
+            assert_eq!(params.to_bytes(), encoded);
+            let decoded: RoomParams = crate::codec::from_slice(&encoded, 64).expect("decodes");
+            assert_eq!(decoded, params);
+        }
     }
 }

@@ -100,7 +100,7 @@ fn is_held_invitation(state: &RoomState, link: &MemberRecord) -> bool {
     state
         .members
         .binary_search_by(|r| r.body.invitee.cmp(&link.body.invitee))
-        .is_ok_and(|i| state.members[i] == *link)
+        .is_ok_and(|i| state.members.get(i) == Some(link))
 }
 
 /// Verify every signature in `state` and that it is canonical.
@@ -151,7 +151,7 @@ pub fn verify_state(params: &RoomParams, state: RoomState) -> Result<VerifiedSta
     let (failed, labels) = checks.verify();
     if let Some(first) = failed.iter().min() {
         return Err(RoomError::BadSignature {
-            what: labels[*first],
+            what: labels.get(*first).copied().unwrap_or("a record"),
         });
     }
 

@@ -1,6 +1,6 @@
 //! The rotation decision, sans-IO: a room view, the owner's keys and the time in; what
 //! the owner's delegate must publish out. It knows nothing of the delegate, WASM or the
-//! network; the delegate performs what it returns (DESIGN §6).
+//! network; the delegate performs what it returns (docs/design.md §6).
 //!
 //! Rules:
 //! - ROT-1: only private rooms have secrets to rotate.

@@ -8,7 +8,7 @@ use minicbor::Decoder;
 
 use crate::ids::MemberKey;
 use crate::room::config::{ConfigRecord, Privacy};
-use crate::room::members::MemberRecord;
+use crate::room::members::{self, MemberRecord};
 use crate::room::secrets::SecretsState;
 use crate::room::RoomState;
 
@@ -45,20 +45,10 @@ impl RotationView {
     }
 
     /// The view once `target` is banned: the target and everyone it brought in, directly
-    /// or down its invitation chain, are no longer members (rule MEM-2).
+    /// or down its invitation chain, are no longer members (rule MEM-2, decided by
+    /// [`members::subtree`]).
     pub fn without_subtree(&self, target: &MemberKey) -> Self {
-        // A list, not a hash set: a ban's subtree is small, and the delegate's WASM then
-        // carries no hash table code.
-        let mut gone = vec![*target];
-        let mut next = 0;
-        while let Some(fallen) = gone.get(next).copied() {
-            next += 1;
-            for (member, inviter) in self.members.iter().zip(&self.inviters) {
-                if *inviter == fallen && !gone.contains(member) {
-                    gone.push(*member);
-                }
-            }
-        }
+        let gone = members::subtree(&self.members, &self.inviters, target);
         let (members, inviters) = self
             .members
             .iter()

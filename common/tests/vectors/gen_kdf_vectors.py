@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Known-answer vectors for Brook's room-secret KDF (DESIGN §3), computed independently of
+"""Known-answer vectors for Brook's room-secret KDF (docs/design.md §3), computed independently of
 the Rust code with Python's `blake3` (PyPI) and the ed25519 public key from `cryptography`.
 
     pip install blake3 cryptography

@@ -1,4 +1,4 @@
-//! The room contract (DESIGN §5): decode, call [`brook_common::room::wire`], encode.
+//! The room contract (docs/design.md §5): decode, call [`brook_common::room::wire`], encode.
 //!
 //! No rule lives here. Every error becomes a `ContractError` with a clear message; no
 //! input can make it panic (a trap would crash every node hosting the room). It reads no
@@ -6,6 +6,7 @@
 
 use brook_common::room::wire::{self, Update};
 use brook_common::room::RoomError;
+use brook_contract_glue::{incoming, log, Incoming};
 use freenet_stdlib::prelude::*;
 
 pub struct RoomContract;
@@ -41,22 +42,14 @@ impl ContractInterface for RoomContract {
         state: State<'static>,
         data: Vec<UpdateData<'static>>,
     ) -> Result<UpdateModification<'static>, ContractError> {
-        let mut updates = Vec::with_capacity(data.len());
-        for item in &data {
-            match item {
-                UpdateData::Delta(delta) => updates.push(Update::Delta(delta.as_ref())),
-                UpdateData::State(state) => updates.push(Update::State(state.as_ref())),
-                UpdateData::StateAndDelta { state, delta } => {
-                    updates.push(Update::State(state.as_ref()));
-                    updates.push(Update::Delta(delta.as_ref()));
-                }
-                _ => {
-                    return Err(ContractError::Other(
-                        "room contract has no related contracts".into(),
-                    ))
-                }
-            }
-        }
+        let items = incoming(data, "the room contract")?;
+        let updates: Vec<Update<'_>> = items
+            .iter()
+            .map(|item| match item {
+                Incoming::State(bytes) => Update::State(bytes),
+                Incoming::Delta(bytes) => Update::Delta(bytes),
+            })
+            .collect();
         let (new_state, _report) =
             wire::update(parameters.as_ref(), state.as_ref(), &updates).map_err(contract_error)?;
         Ok(UpdateModification::valid(State::from(new_state)))
@@ -80,11 +73,4 @@ impl ContractInterface for RoomContract {
             .map(StateDelta::from)
             .map_err(contract_error)
     }
-}
-
-fn log(message: &str) {
-    #[cfg(target_family = "wasm")]
-    freenet_stdlib::log::info(message);
-    #[cfg(not(target_family = "wasm"))]
-    let _ = message;
 }

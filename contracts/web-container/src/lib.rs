@@ -1,4 +1,4 @@
-//! The web container contract (DESIGN §7): decode, call [`brook_common::web_container`],
+//! The web container contract (docs/design.md §7): decode, call [`brook_common::web_container`],
 //! encode.
 //!
 //! The state is the framed UI bundle the node's web gateway serves; the parameters are
@@ -26,6 +26,7 @@
 
 use brook_common::ids::MemberKey;
 use brook_common::web_container::{decode_params, open_publication, WebContainer, WebError};
+use brook_contract_glue::{incoming, log, Incoming};
 use freenet_stdlib::prelude::*;
 
 #[cfg(test)]
@@ -39,8 +40,9 @@ pub const SUMMARY_LEN: usize = 8 + 32;
 /// The summary of `bytes`, whose decoded form is `container`.
 fn summary(container: &WebContainer, bytes: &[u8]) -> [u8; SUMMARY_LEN] {
     let mut out = [0u8; SUMMARY_LEN];
-    out[..8].copy_from_slice(&container.metadata.version.to_be_bytes());
-    out[8..].copy_from_slice(blake3::hash(bytes).as_bytes());
+    let (version, hash) = out.split_at_mut(8);
+    version.copy_from_slice(&container.metadata.version.to_be_bytes());
+    hash.copy_from_slice(blake3::hash(bytes).as_bytes());
     out
 }
 
@@ -143,35 +145,23 @@ impl ContractInterface for WebContainerContract {
         // re-verified. Its bytes are dropped once decoded: a bundle can be 50 MiB.
         let mut current = decode_state(state.as_ref())?;
         drop(state);
-        for item in data {
-            let incoming = match item {
-                UpdateData::State(s) => [Some(s.into_bytes()), None],
-                UpdateData::Delta(d) => [None, Some(d.into_bytes())],
-                UpdateData::StateAndDelta { state, delta } => {
-                    [Some(state.into_bytes()), Some(delta.into_bytes())]
-                }
-                _ => {
-                    return Err(ContractError::Other(
-                        "web container has no related contracts".into(),
-                    ))
-                }
-            };
-            let [as_state, as_delta] = incoming;
-            if let Some(bytes) = as_state {
-                current = merge(current, bytes, &publisher)?;
-            }
-            // An empty delta means "you are up to date" (see `get_state_delta`).
-            let Some(bytes) = as_delta.filter(|d| !d.is_empty()) else {
-                continue;
-            };
-            // Items apply in order: a publication must be newer than the state as the
-            // items before it left it.
-            current = match open_publication(&bytes) {
-                Some(state) => publish(current, state, &publisher)?,
-                None => merge(current, bytes, &publisher)?,
+        for item in incoming(data, "the web container")? {
+            current = match item {
+                Incoming::State(bytes) => merge(current, bytes, &publisher)?,
+                // An empty delta means "you are up to date" (see `get_state_delta`).
+                Incoming::Delta(bytes) if bytes.is_empty() => current,
+                // Items apply in order: a publication must be newer than the state as the
+                // items before it left it.
+                Incoming::Delta(bytes) => match open_publication(&bytes) {
+                    Some(state) => publish(current, state, &publisher)?,
+                    None => merge(current, bytes, &publisher)?,
+                },
             };
         }
-        Ok(UpdateModification::valid(State::from(current.encode())))
+        let bytes = current
+            .encode()
+            .map_err(|e| ContractError::Other(e.to_string()))?;
+        Ok(UpdateModification::valid(State::from(bytes)))
     }
 
     fn summarize_state(
@@ -198,18 +188,11 @@ impl ContractInterface for WebContainerContract {
             )));
         }
         let container = decode_state(state.as_ref())?;
-        if summary(&container, state.as_ref())[..] == *summary_of_peer.as_ref() {
+        if summary(&container, state.as_ref()).as_slice() == summary_of_peer.as_ref() {
             return Ok(StateDelta::from(vec![]));
         }
         // The only delta form is the whole state; the peer's merge (rule WEB-2) decides
         // whether it is newer.
         Ok(StateDelta::from(state.into_bytes()))
     }
-}
-
-fn log(message: &str) {
-    #[cfg(target_family = "wasm")]
-    freenet_stdlib::log::info(message);
-    #[cfg(not(target_family = "wasm"))]
-    let _ = message;
 }

@@ -17,7 +17,9 @@ fn params() -> Parameters<'static> {
 }
 
 fn publish(version: u64, archive: &[u8]) -> Vec<u8> {
-    WebContainer::publish(&key(), version, archive.to_vec()).encode()
+    WebContainer::publish(&key(), version, archive.to_vec())
+        .encode()
+        .unwrap()
 }
 
 fn validate(state: &[u8]) -> Result<ValidateResult, ContractError> {
@@ -87,12 +89,14 @@ fn invalid_update(err: ContractError) -> String {
 fn tampered() -> Vec<u8> {
     let mut c = WebContainer::publish(&key(), 3, b"ui bundle".to_vec());
     c.archive[0] ^= 1;
-    c.encode()
+    c.encode().unwrap()
 }
 
 /// Version 3 signed by someone other than the publisher.
 fn foreign() -> Vec<u8> {
-    WebContainer::publish(&SigningKey::from_bytes(&[8; 32]), 3, b"ui".to_vec()).encode()
+    WebContainer::publish(&SigningKey::from_bytes(&[8; 32]), 3, b"ui".to_vec())
+        .encode()
+        .unwrap()
 }
 
 #[test]
@@ -119,8 +123,11 @@ fn bad_signature_is_invalid() {
     assert_eq!(validate(&foreign()).unwrap(), ValidateResult::Invalid);
     let mut zeroed = WebContainer::publish(&key(), 3, b"ui".to_vec());
     zeroed.metadata.signature.0 = [0; 64];
-    assert_eq!(validate(&zeroed.encode()).unwrap(), ValidateResult::Invalid);
-    for bad in [foreign(), zeroed.encode()] {
+    assert_eq!(
+        validate(&zeroed.encode().unwrap()).unwrap(),
+        ValidateResult::Invalid
+    );
+    for bad in [foreign(), zeroed.encode().unwrap()] {
         let reason = invalid_update(update(&publish(1, b"a"), vec![as_delta(&bad)]).unwrap_err());
         assert!(reason.contains("signature does not verify"), "{reason}");
     }
@@ -355,7 +362,7 @@ fn tampered_or_forged_publication_is_refused() {
     let v1 = publish(1, b"a");
     let mut zeroed = WebContainer::publish(&key(), 5, b"ui".to_vec());
     zeroed.metadata.signature.0 = [0; 64];
-    for bad in [tampered(), foreign(), zeroed.encode()] {
+    for bad in [tampered(), foreign(), zeroed.encode().unwrap()] {
         let reason = invalid_update(publish_over(&v1, &bad).unwrap_err());
         assert_eq!(
             reason,
