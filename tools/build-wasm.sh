@@ -2,8 +2,12 @@
 # Builds the guest WASM that ships: cargo release build for wasm32, then binaryen's
 # wasm-opt -Oz (pinned in tools/wasm-opt), then the import/size audit. Output lands in
 # target/brook-wasm/, the one place tests, benchmarks and publishing read it from.
+# Usage: tools/build-wasm.sh [shipped]   (`shipped`: only what ships — the room contract,
+# the web container and the chat delegate — for `cargo make run`; no argument: also the
+# test-only builds the real-node tests load.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mode=${1:-all}
 
 out=target/brook-wasm
 raw=target/wasm32-unknown-unknown/release
@@ -47,17 +51,23 @@ optimize web_container.wasm
 # delegate's: crash injection for real-node tests (delegates/chat-delegate/src/
 # test_hooks.rs), and the upgrade story's generations B and C (e2e/tests/upgrade_node.rs),
 # each its own bytes and delegate key. None is shipped.
-cargo build --release --target wasm32-unknown-unknown -p chat-delegate --features test-hooks
-optimize chat_delegate.wasm chat_delegate_test_hooks.wasm
-cargo build --release --target wasm32-unknown-unknown -p chat-delegate --features generation-b
-optimize chat_delegate.wasm chat_delegate_gen_b.wasm
-cargo build --release --target wasm32-unknown-unknown -p chat-delegate --features generation-c
-optimize chat_delegate.wasm chat_delegate_gen_c.wasm
+if [[ $mode != shipped ]]; then
+    cargo build --release --target wasm32-unknown-unknown -p chat-delegate --features test-hooks
+    optimize chat_delegate.wasm chat_delegate_test_hooks.wasm
+    cargo build --release --target wasm32-unknown-unknown -p chat-delegate --features generation-b
+    optimize chat_delegate.wasm chat_delegate_gen_b.wasm
+    cargo build --release --target wasm32-unknown-unknown -p chat-delegate --features generation-c
+    optimize chat_delegate.wasm chat_delegate_gen_c.wasm
+fi
 cargo build --release --target wasm32-unknown-unknown -p chat-delegate
 optimize chat_delegate.wasm
 
 # Contracts must not read the clock (it breaks the merge laws); the delegate may.
 cargo run -q -p brook-wasm-audit -- --no-clock "$out/room_contract.wasm" "$out/web_container.wasm"
+if [[ $mode == shipped ]]; then
+    cargo run -q -p brook-wasm-audit -- "$out/chat_delegate.wasm"
+    exit 0
+fi
 cargo run -q -p brook-wasm-audit -- "$out/chat_delegate.wasm" "$out/chat_delegate_test_hooks.wasm" \
     "$out/chat_delegate_gen_b.wasm" "$out/chat_delegate_gen_c.wasm"
 

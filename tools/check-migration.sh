@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `cargo make check-migration` (DESIGN §10; CI runs it):
+# `cargo make check-migration` (docs/design.md §10; CI runs it):
 #  1. builds the shipped WASM (tools/build-wasm.sh) and runs the guard (brook-migration
 #     check): a chat delegate or room contract whose build differs from the committed copy
 #     in ui/public/contracts/ fails unless its manifest records the committed build, and

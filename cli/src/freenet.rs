@@ -1,5 +1,5 @@
 //! How Brook runs the freenet node: which binary (the pinned release, nothing else) and
-//! with which flags (docs/RUNTIME.md). One place, shared by `brook dev run` and the
+//! with which flags (docs/runtime.md). One place, shared by `brook dev run` and the
 //! end-to-end harness, so both start exactly the same node.
 //!
 //! The node is a network-mode gateway that never joins anything (`--is-gateway
@@ -58,7 +58,7 @@ pub fn find_binary() -> Result<PathBuf> {
     Err(CliError::Node(format!(
         "need the freenet node {FREENET_VERSION}; {seen}. Install it with \
          `bash tools/install-tools.sh freenet` (or `cargo install freenet --version \
-         {FREENET_VERSION}`, without --locked; see docs/RUNTIME.md)"
+         {FREENET_VERSION}`, without --locked; see docs/runtime.md)"
     )))
 }
 

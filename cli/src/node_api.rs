@@ -2,7 +2,7 @@
 //! node's native WebSocket API, freenet-stdlib's `WebApi`.
 //!
 //! Requests are sequential. Replies are not strictly ordered with notifications
-//! (docs/RUNTIME.md), so each wait takes the first response of the right type and key
+//! (docs/runtime.md), so each wait takes the first response of the right type and key
 //! and drops anything else: this client never subscribes, so nothing else is for it.
 //! An error reply is attributed to the request in flight.
 

@@ -1,4 +1,4 @@
-//! Carrying a user's data forward across chat-delegate versions (DESIGN §10), client
+//! Carrying a user's data forward across chat-delegate versions (docs/design.md §10), client
 //! side: freenet-migrate 0.8's journaled, fail-closed walk over Brook's delegate
 //! protocol. This module decides nothing about *what* moves (the crate does) nor *how*
 //! an entry is taken in (the successor delegate's own import rules do, MIG-1 … MIG-5);

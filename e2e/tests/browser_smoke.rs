@@ -37,7 +37,7 @@ fn chromium() -> PathBuf {
     path
 }
 
-/// Runs headless Chromium (docs/UI-BUILD.md flags) on `url` with `extra` arguments and
+/// Runs headless Chromium (docs/ui-build.md flags) on `url` with `extra` arguments and
 /// returns its stdout.
 async fn chromium_run(url: &str, extra: &[String]) -> String {
     let profile = tempfile::tempdir().expect("browser profile dir");

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use brook_e2e::{contract_key, http_get, Client, Node, FREENET_VERSION};
 
-/// Clean stop measured at ~2 s (docs/RUNTIME.md); 5 s leaves room on a loaded box.
+/// Clean stop measured at ~2 s (docs/runtime.md); 5 s leaves room on a loaded box.
 const STOP_BUDGET: Duration = Duration::from_secs(5);
 
 /// `/v1/version` answers 200 with the pinned release in its JSON body.

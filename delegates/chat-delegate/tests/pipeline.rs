@@ -649,8 +649,7 @@ fn pipe_3_only_a_state_holding_the_version_clears_the_marker() {
 fn pipe_4_a_rotation_the_room_keeps_refusing_is_planned_afresh() {
     // rule PIPE-4: a marker re-emitted MAX_ATTEMPTS times without landing is dropped
     // and the rotation planned again, so a delta the room refuses is not sent forever.
-    // The pipeline's `MAX_ATTEMPTS`, spelled out here: its module is being moved.
-    const MAX_ATTEMPTS: usize = 8;
+    const MAX_ATTEMPTS: usize = chat_delegate::rotation::core::MAX_ATTEMPTS as usize;
     let (mut sim, members) = Sim::new(3);
     sim.follow();
     sim.refuse = Some("invalid contract update".into());

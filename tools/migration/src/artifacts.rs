@@ -1,8 +1,8 @@
 //! The guest WASM Brook ships, where each copy lives, and how its bytes become keys.
 //!
 //! Every key the node derives from a WASM is `blake3(code_hash ‖ params)` with
-//! `code_hash = blake3(wasm)`, so any byte change re-keys it (RUNTIME.md, "Keys"). What
-//! that strands differs per artifact, and so does what guards the change (DESIGN §10):
+//! `code_hash = blake3(wasm)`, so any byte change re-keys it (docs/runtime.md, "Keys"). What
+//! that strands differs per artifact, and so does what guards the change (docs/design.md §10):
 //!
 //! | artifact | params | a change re-keys | guarded by |
 //! |---|---|---|---|

@@ -1,4 +1,4 @@
-//! Brook's shipped guest WASM and its migration manifests (DESIGN §10): what is committed
+//! Brook's shipped guest WASM and its migration manifests (docs/design.md §10): what is committed
 //! in `ui/public/contracts/`, what keys it has, whether a fresh build may replace it, and
 //! recording a shipped build before it is replaced.
 //!

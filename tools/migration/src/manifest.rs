@@ -470,6 +470,56 @@ mod tests {
     }
 
     #[test]
+    fn rule_man_8_what_the_build_parser_refuses_is_refused() {
+        // Files freenet-migrate-build rejects, each for its own reason. Our stricter rules
+        // flag them too, but the build's verdict is reported in its own words: it is the
+        // parse brook-common's build script runs, and a rule of ours may miss what it
+        // rejects.
+        let one = delegate_entry("0.1.0", "2026-11-21", CODE, &[]);
+        let generation_label = delegate_entry("V1", "2026-11-21", [8; 32], &[]);
+        let cases = [
+            // A `V<n>` label beside a release label: the build refuses the mix.
+            (
+                one.clone() + &generation_label,
+                Kind::Delegate,
+                "mixed version formats",
+            ),
+            // A delegate row in the contract manifest.
+            (one.clone(), Kind::RoomContract, "has delegate_key"),
+            // A delegate row without its key.
+            (
+                one.replace(
+                    &format!(
+                        "delegate_key = \"{}\"\n",
+                        hex::encode(instance_key(&CODE, &[]))
+                    ),
+                    "",
+                ),
+                Kind::Delegate,
+                "missing delegate_key",
+            ),
+        ];
+        for (text, kind, reason) in cases {
+            let component = match kind {
+                Kind::Delegate => Component::Delegate,
+                _ => Component::Contract,
+            };
+            assert!(
+                Registry::from_entry_toml_str(&text, component).is_err(),
+                "the build must reject this case: {text}"
+            );
+            let err = parse(&text, kind).expect_err("must be rejected");
+            let line = err
+                .lines()
+                .find(|l| l.starts_with("rule MAN-8: freenet-migrate-build rejects the file: "))
+                .unwrap_or_else(|| panic!("no MAN-8 verdict for {reason:?}: {err}"));
+            assert!(line.contains(reason), "{reason:?}: {line}");
+        }
+        // A file the build accepts gets no MAN-8 verdict.
+        assert!(parse(&one, Kind::Delegate).is_ok());
+    }
+
+    #[test]
     fn append_round_trips_and_refuses_an_invalid_entry() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("legacy.toml");

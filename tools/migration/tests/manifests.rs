@@ -1,4 +1,4 @@
-//! The repository's migration manifests and committed artifacts (DESIGN §10), and the
+//! The repository's migration manifests and committed artifacts (docs/design.md §10), and the
 //! guard's whole story on a scratch repository: a changed build fails until the committed
 //! build is recorded, then `add` + `sync` make it pass.
 

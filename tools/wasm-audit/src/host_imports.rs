@@ -8,7 +8,7 @@
 //! `freenet_stdlib::host_imports::DECLARED_HOST_IMPORTS`, so the two cannot drift apart.
 
 /// Import module of the wall clock. Contracts must not read it: a state transition that
-/// depends on the time differs between nodes and breaks the merge laws (DESIGN §4, §5).
+/// depends on the time differs between nodes and breaks the merge laws (docs/design.md §4, §5).
 pub const CLOCK_MODULE: &str = "freenet_time";
 
 /// Every `(module, name)` pair the node provides, sorted. All are function imports.

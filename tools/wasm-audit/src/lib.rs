@@ -1,9 +1,9 @@
 //! Audit of a guest WASM module before it ships: what it imports, which custom sections it
 //! carries, how big it is. It trusts nothing about the file; every finding is a [`Problem`].
 //!
-//! The rules are the node's own (RUNTIME.md): an import the node does not provide fails
+//! The rules are the node's own (docs/runtime.md): an import the node does not provide fails
 //! instantiation, a `.debug_*` section makes the node reject the code, and each WASM must stay
-//! within the size budget (DESIGN §12, 300 KB). `no_clock` adds Brook's rule that contracts
+//! within the size budget (docs/design.md §12, 300 KB). `no_clock` adds Brook's rule that contracts
 //! never read the host clock.
 
 pub mod host_imports;
@@ -12,7 +12,7 @@ use std::fmt;
 
 use wasmparser::{Encoding, Parser, Payload, TypeRef};
 
-/// Default size budget per WASM file: 300 KiB (DESIGN §12).
+/// Default size budget per WASM file: 300 KiB (docs/design.md §12).
 pub const DEFAULT_MAX_BYTES: u64 = 300 * 1024;
 
 /// What a file must satisfy.
