@@ -7,14 +7,7 @@
 //! no-op; summaries and deltas are deterministic.
 
 // Test code: outside the lint fence (Cargo.toml [workspace.lints]).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::cast_possible_truncation,
-    clippy::cast_precision_loss
-)]
+#![allow(clippy::restriction, clippy::pedantic)]
 
 use brook_common::room::config::Privacy;
 use brook_common::room::wire::{self, Update};

@@ -1,14 +1,7 @@
 //! Rules of members and bans (MEM-*, BAN-*), each with the attack it stops.
 
 // Test code: outside the lint fence (Cargo.toml [workspace.lints]).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::cast_possible_truncation,
-    clippy::cast_precision_loss
-)]
+#![allow(clippy::restriction, clippy::pedantic)]
 
 use brook_common::ids::MemberKey;
 use brook_common::room::bans::Ban;

@@ -2,14 +2,7 @@
 //! room contract makes of it, and who can read the result.
 
 // Test code: outside the lint fence (Cargo.toml [workspace.lints]).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::cast_possible_truncation,
-    clippy::cast_precision_loss
-)]
+#![allow(clippy::restriction, clippy::pedantic)]
 
 use brook_common::ecies;
 use brook_common::kdf::derive_room_secret;

@@ -9,14 +9,7 @@
 //! `cargo make bench` runs criterion for both, then prints the table of medians.
 
 // Test code: outside the lint fence (Cargo.toml [workspace.lints]).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::cast_possible_truncation,
-    clippy::cast_precision_loss
-)]
+#![allow(clippy::restriction, clippy::pedantic)]
 
 use std::hint::black_box;
 use std::time::Duration;

@@ -3,14 +3,7 @@
 //! storage (DEL-3). The same logic runs in the node in `e2e/tests/delegate_node.rs`.
 
 // Test code: outside the lint fence (Cargo.toml [workspace.lints]).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::cast_possible_truncation,
-    clippy::cast_precision_loss
-)]
+#![allow(clippy::restriction, clippy::pedantic)]
 
 use brook_common::delegate_api::{
     ApiError, ExportAcknowledgement, RecordToSign, Request, Response, RoomIdentity, StoredValue,

@@ -4,14 +4,7 @@
 //! `e2e/tests/upgrade_node.rs`.
 
 // Test code: outside the lint fence (Cargo.toml [workspace.lints]).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::cast_possible_truncation,
-    clippy::cast_precision_loss
-)]
+#![allow(clippy::restriction, clippy::pedantic)]
 
 use brook_common::delegate_api::{
     ApiError, MigrationMarker, Request, Response, RoomIdentity, StoredEntry,

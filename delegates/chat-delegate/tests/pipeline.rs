@@ -4,14 +4,7 @@
 //! The same flows run in the real node in `e2e/tests/rotation_node.rs`.
 
 // Test code: outside the lint fence (Cargo.toml [workspace.lints]).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::cast_possible_truncation,
-    clippy::cast_precision_loss
-)]
+#![allow(clippy::restriction, clippy::pedantic)]
 
 use brook_common::delegate_api::{ApiError, Request, Response, RoomStatus, RunOutcome};
 use brook_common::ecies;
