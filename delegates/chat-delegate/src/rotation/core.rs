@@ -101,7 +101,7 @@ mod tests {
     fn marker(version: u32, attempts: u32) -> PendingRotation {
         PendingRotation {
             version,
-            delta: vec![version as u8; 4],
+            delta: version.to_le_bytes().to_vec(),
             attempts,
         }
     }
