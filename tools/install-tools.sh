@@ -3,9 +3,10 @@
 # The one source of truth for tool versions: `.ci/run` and `cargo make install-tools` call it.
 # Usage: tools/install-tools.sh [PIECE...]   (no argument: every piece; see PIECES below)
 #
-# First run on a fresh 2-core machine, measured here: freenet 30 min, fdev 14 min more (it
-# reuses the node's build dir), cargo-make 3 min (without TLS), cargo-fuzz 2 min, chromium
-# 20 s, eciespy and wasm-opt seconds. Later runs only check versions (seconds).
+# First run on a fresh 2-core machine, measured (README, "CI time budget"): freenet 831 s,
+# fdev 610 s more (it reuses the node's build dir where its features allow), cargo-make
+# 160 s (without TLS), cargo-fuzz 34 s, chromium 13 s, eciespy and wasm-opt seconds.
+# Later runs only check versions (seconds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
