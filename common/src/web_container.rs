@@ -10,7 +10,8 @@
 //! - WEB-1: the signature verifies under the parameters' key (strict checks, see
 //!   [`crate::batch_verify`]) and covers exactly this version and this archive.
 //! - WEB-2: an update replaces the state only with a strictly higher version; at the same
-//!   version the state with the smaller blake3 hash wins, so replicas that saw two
+//!   version the state with the smaller blake3 hash of its signature and archive wins
+//!   (together they determine the state), so replicas that saw two
 //!   different publishes of one version still converge. An older state is ignored, not
 //!   refused: merging is what peers do with each other's states, and freenet's merge
 //!   laws need a merge that never fails for being late (lagging peers exchange stale

@@ -41,6 +41,20 @@ const ORDERS: [[usize; 3]; 6] = [
     [2, 1, 0],
 ];
 
+/// A public room: the owner invited `a` and `sibling`, and `a` invited `b`.
+fn owner_a_b_and_sibling() -> (TestRoom, SigningKey, SigningKey, SigningKey, SigningKey) {
+    let mut room = TestRoom::new(Privacy::Public);
+    let owner = room.owner.clone();
+    let (a, b, sibling) = (key(1), key(2), key(3));
+    let d = room.invite(&owner, &a);
+    room.apply(d);
+    let d = room.invite(&a, &b);
+    room.apply(d);
+    let d = room.invite(&owner, &sibling);
+    room.apply(d);
+    (room, owner, a, b, sibling)
+}
+
 fn is_member(room: &TestRoom, k: &ed25519_dalek::SigningKey) -> bool {
     room.state
         .members
@@ -164,15 +178,7 @@ fn ban_removes_the_target_and_its_subtree() {
 #[test]
 fn ancestor_may_ban_but_sibling_may_not() {
     // rule BAN-2: authority is the owner, a moderator, or an ancestor.
-    let mut room = TestRoom::new(Privacy::Public);
-    let owner = room.owner.clone();
-    let (a, b, sibling) = (key(1), key(2), key(3));
-    let d = room.invite(&owner, &a);
-    room.apply(d);
-    let d = room.invite(&a, &b);
-    room.apply(d);
-    let d = room.invite(&owner, &sibling);
-    room.apply(d);
+    let (mut room, _owner, a, b, sibling) = owner_a_b_and_sibling();
 
     let unauthorized = room.ban(&sibling, &member_key(&b));
     room.apply(unauthorized.clone());
@@ -401,15 +407,7 @@ fn one_ban_per_target_the_earliest_valid_one() {
     // rule BAN-4: a target banned by the owner and by its inviter keeps one ban, the
     // earliest, whatever order they arrive in; an earlier ban that is not authorized
     // (a sibling's) does not count.
-    let mut room = TestRoom::new(Privacy::Public);
-    let owner = room.owner.clone();
-    let (a, b, sibling) = (key(1), key(2), key(3));
-    let d = room.invite(&owner, &a);
-    room.apply(d);
-    let d = room.invite(&a, &b);
-    room.apply(d);
-    let d = room.invite(&owner, &sibling);
-    room.apply(d);
+    let (mut room, owner, a, b, sibling) = owner_a_b_and_sibling();
     let target = member_key(&b);
     let by_owner = room.ban(&owner, &target);
     let by_inviter = room.ban(&a, &target);

@@ -4,7 +4,7 @@
 //! The state is the framed UI bundle the node's web gateway serves; the parameters are
 //! the publisher's verifying key. The format and its rules (WEB-1: the publisher signed
 //! this version of this archive; WEB-2: strictly higher version wins, same version →
-//! smaller hash; WEB-3: a publication must be newer) live in brook-common. This shell
+//! smaller hash of signature ‖ archive; WEB-3: a publication must be newer) live in brook-common. This shell
 //! decodes, dispatches and adds only what the merge laws need: re-applying the current
 //! state is a no-op, a lower version is ignored rather than refused, and an empty delta
 //! (what [`get_state_delta`] sends a peer that is up to date) changes nothing. A delta is
