@@ -7,6 +7,7 @@
 
 mod artifacts;
 mod brook_app;
+pub mod browser;
 pub mod bundle;
 mod client;
 mod error;
