@@ -113,9 +113,14 @@ pub enum Request {
         room: MemberKey,
     },
     /// Carry-forward (docs/design.md §10), predecessor side: everything this web app stored,
-    /// for its successor delegate. Keys are named relative to the web app's scope.
+    /// for its successor delegate. Keys are named relative to the web app's scope. It
+    /// carries the identity seeds, so, like `ExportIdentity`, it needs the caller's
+    /// explicit acknowledgement (rule DEL-1).
     #[n(11)]
-    MigrationExport,
+    MigrationExport {
+        #[n(0)]
+        acknowledge: ExportAcknowledgement,
+    },
     /// Carry-forward, successor side: take one entry exported by `predecessor` (a
     /// delegate key) through this delegate's own import rules: what this delegate
     /// already holds always wins.
@@ -330,6 +335,10 @@ pub struct RunReport {
     pub state_hash: [u8; 32],
     #[n(1)]
     pub outcome: RunOutcome,
+    /// Members the secret could not be wrapped for (not full-order ed25519 points), left
+    /// out of this run's batch (rule ROT-6).
+    #[n(2)]
+    pub unreachable: Vec<MemberKey>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
@@ -456,6 +465,20 @@ pub enum ApiError {
     #[error("internal error in the chat delegate: {0}")]
     #[n(17)]
     Internal(#[n(0)] String),
+    /// This web app already holds its share of a limit the node sets for the delegate
+    /// (subscriptions, identities, stored values or their size).
+    #[error("this web app reached its share of {what}: at most {limit}")]
+    #[n(18)]
+    QuotaExceeded {
+        #[n(0)]
+        what: String,
+        #[n(1)]
+        limit: u32,
+    },
+    /// A stored value's generation counter is at its maximum: it cannot change again.
+    #[error("this stored value's generation is exhausted; store it under a new name")]
+    #[n(19)]
+    GenerationExhausted,
 }
 
 impl Request {

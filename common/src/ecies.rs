@@ -42,6 +42,12 @@ pub enum EciesError {
 }
 
 /// A point usable in the exchange: canonical, decompressible, not of small order.
+/// Whether a secret can be wrapped for `key`: it is the canonical encoding of an
+/// ed25519 point that is not of small order (the room's rule MEM-6 admits no other).
+pub fn can_wrap_for(key: &MemberKey) -> bool {
+    full_order_point(key.as_bytes()).is_some()
+}
+
 fn full_order_point(bytes: &[u8; 32]) -> Option<EdwardsPoint> {
     if !crate::batch_verify::canonical_y(bytes) {
         return None;

@@ -447,3 +447,63 @@ fn one_ban_per_target_the_earliest_valid_one() {
     let err = verify_state(&room.params, state).unwrap_err();
     assert_eq!(err, RoomError::NotCanonical("bans"));
 }
+
+/// Keys a secret cannot be wrapped for: small-order points and encodings of no point.
+fn unwrappable_keys() -> Vec<(&'static str, MemberKey)> {
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    let order_8 = [
+        0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67,
+        0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac,
+        0x03, 0x7a,
+    ];
+    vec![
+        ("the identity point", MemberKey(identity)),
+        ("all zeros (order 4)", MemberKey([0; 32])),
+        ("a point of order 8", MemberKey(order_8)),
+        ("a non-canonical y", MemberKey([0xff; 32])),
+    ]
+}
+
+#[test]
+fn rule_mem_6_an_invitee_key_no_secret_can_be_wrapped_for_is_refused() {
+    for (what, bad) in unwrappable_keys() {
+        let mut room = TestRoom::new(Privacy::Private);
+        let owner = room.owner.clone();
+        let invitation = Signed::sign(
+            &room.owner_key(),
+            Invitation {
+                invitee: bad,
+                inviter: member_key(&owner),
+                invited_at: 1,
+            },
+            &owner,
+        )
+        .unwrap();
+        // In a delta: skipped like a bad signature, the rest of the delta applies.
+        let good = key(77);
+        let mut delta = room.invite(&owner, &good);
+        delta.members.push(invitation.clone());
+        let report = room.apply(delta);
+        assert_eq!(report.rejected, 1, "{what}");
+        assert!(is_member(&room, &good), "{what}");
+        assert!(
+            room.state.members.iter().all(|m| m.body.invitee != bad),
+            "{what}: never a member"
+        );
+        // In a state: the state is refused.
+        let mut state = room.state.clone();
+        state.members.push(invitation);
+        state.members.sort_by_key(|m| m.body.invitee);
+        let params = brook_common::room::RoomParams {
+            owner: room.owner_key(),
+        };
+        assert!(
+            matches!(
+                verify_state(&params, state),
+                Err(RoomError::InvalidRecord { .. })
+            ),
+            "{what}"
+        );
+    }
+}

@@ -42,7 +42,9 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use brook_common::delegate_api::{self as api, ApiError, Request, Response, StoredEntry};
+use brook_common::delegate_api::{
+    self as api, ApiError, ExportAcknowledgement, Request, Response, StoredEntry,
+};
 use freenet_migrate::{
     begin_migration_journal, migrate_delegate_secrets_journaled, DelegateLineageEntry, ItemWrite,
     JournalError, JournalStatus, JournaledMigrationReport, JournaledSuccessorIo, MarkerQuery,
@@ -390,7 +392,15 @@ impl PredecessorSecretsIo for PredecessorIo {
         &mut self,
         predecessor: &DelegateKey,
     ) -> Result<Vec<SecretPair>, Self::Error> {
-        match self.ask(predecessor, Request::MigrationExport).await? {
+        match self
+            .ask(
+                predecessor,
+                Request::MigrationExport {
+                    acknowledge: ExportAcknowledgement::IUnderstandThisRevealsMySecretKey,
+                },
+            )
+            .await?
+        {
             Response::Exported { entries } => Ok(entries
                 .into_iter()
                 .map(|entry| (entry.name, entry.value))

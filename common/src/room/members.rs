@@ -13,6 +13,11 @@
 //! - MEM-4: at most `max_members` effective members (the owner not counted), admitted
 //!   in that same breadth-first order.
 //! - MEM-5: the owner is never an invitee, and nobody invites themselves.
+//! - MEM-6: an invitee's key is the canonical encoding of an ed25519 point of full
+//!   order (not the identity, all zeros or another small-order point): a room secret
+//!   can be wrapped for every member, so no member can make the owner's rotation fail
+//!   by inviting a key nobody can wrap for. Checked once per arriving record, like a
+//!   signature (`verify.rs`); the owner's delegate also leaves such a key out (ROT-6).
 //!
 //! Chains are walked once per apply: the breadth-first pass visits each record once, so
 //! checking the tree is O(members), however deep it is.

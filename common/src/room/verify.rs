@@ -96,6 +96,11 @@ impl<'a> Checks<'a> {
     }
 }
 
+/// Rule MEM-6, checked like a signature: once per record that arrives, never again.
+fn invitee_key_ok(record: &MemberRecord) -> bool {
+    crate::ecies::can_wrap_for(&record.body.invitee)
+}
+
 fn is_held_invitation(state: &RoomState, link: &MemberRecord) -> bool {
     state
         .members
@@ -125,6 +130,12 @@ pub fn verify_state(params: &RoomParams, state: RoomState) -> Result<VerifiedSta
     }
     if !state.secrets.blobs.iter().all(blob_shape_ok) {
         return Err(RoomError::invalid("wrapped secret", "SEC-5: too large"));
+    }
+    if !state.members.iter().all(invitee_key_ok) {
+        return Err(RoomError::invalid(
+            "member invitation",
+            "MEM-6: the invitee key is not a full-order ed25519 point",
+        ));
     }
 
     let mut checks = Checks::new(owner);
@@ -232,8 +243,12 @@ impl VerifiedState {
             .into_iter()
             .filter(|r| !held.contains(&r.id()))
         {
-            new.members
-                .push((checks.one("member invitation", &record), record));
+            if invitee_key_ok(&record) {
+                new.members
+                    .push((checks.one("member invitation", &record), record));
+            } else {
+                shape_rejected += 1;
+            }
         }
         for ban in delta.bans.into_iter().filter(|r| !held.contains(&r.id())) {
             new.bans.push((checks.ban(&ban), ban));

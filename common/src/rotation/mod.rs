@@ -13,6 +13,10 @@
 //!   wraps are deterministic, so two owner devices agree blob for blob. A back-fill
 //!   carries its version's original `issued_at`, so it does not depend on `now` at all:
 //!   retrying one re-creates the very same bytes.
+//! - ROT-6: a member the secret cannot be wrapped for (a key that is not a full-order
+//!   ed25519 point; the room refuses such invitations, rule MEM-6) never blocks a
+//!   rotation or back-fill for everyone else: it is left out and named in the plan, so
+//!   the run reports it.
 
 pub mod view;
 
@@ -45,6 +49,8 @@ pub enum Plan {
 pub struct SecretsDelta {
     pub batch: SecretBatchRecord,
     pub blobs: Vec<WrappedSecret>,
+    /// Recipients the secret could not be wrapped for, left out (rule ROT-6).
+    pub unreachable: Vec<MemberKey>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -101,10 +107,7 @@ pub fn decide(
     if view.privacy != Privacy::Private {
         return Ok(Decision::Nothing); // rule ROT-1
     }
-    let mut everyone = view.members.clone();
-    everyone.push(*owner);
-    everyone.sort_unstable();
-    everyone.dedup();
+    let everyone = everyone(view, owner);
 
     let Some(current) = view.secrets.current_version() else {
         let recipients = everyone;
@@ -128,9 +131,11 @@ pub fn decide(
             recipients: everyone,
         });
     }
+    // Only members lacking the current version pay the point check (rule ROT-6), so an
+    // unchanged room costs no curve operation.
     let mut recipients: Vec<MemberKey> = everyone
         .into_iter()
-        .filter(|m| holders.binary_search(m).is_err())
+        .filter(|m| holders.binary_search(m).is_err() && ecies::can_wrap_for(m))
         .collect();
     if recipients.is_empty() {
         return Ok(Decision::Nothing);
@@ -144,6 +149,31 @@ pub fn decide(
         issued_at,
         recipients,
     })
+}
+
+/// Members of a private room who lack its current version and cannot be wrapped for
+/// (rule ROT-6): what every run reports until they leave the room. Only non-holders
+/// pay the point check.
+pub fn unreachable(view: &RotationView) -> Vec<MemberKey> {
+    if view.privacy != Privacy::Private {
+        return Vec::new();
+    }
+    let current = view.secrets.current_version();
+    view.members
+        .iter()
+        .filter(|m| current.is_none_or(|v| view.secrets.blob_for(m, v).is_none()))
+        .filter(|m| !ecies::can_wrap_for(m))
+        .copied()
+        .collect()
+}
+
+/// The owner and every member, sorted: who a new version is wrapped for.
+pub fn everyone(view: &RotationView, owner: &MemberKey) -> Vec<MemberKey> {
+    let mut everyone = view.members.clone();
+    everyone.push(*owner);
+    everyone.sort_unstable();
+    everyone.dedup();
+    everyone
 }
 
 /// Carry out a decision with the owner's keys (rule ROT-5). `Nothing` builds nothing.
@@ -184,17 +214,20 @@ fn build(
 ) -> Result<SecretsDelta, RotationError> {
     let owner_key = owner.public();
     let secret = kdf::derive_room_secret(&owner.seed(), &owner_key, version);
-    let blobs = recipients
-        .iter()
-        .map(|m| {
-            let ciphertext = ecies::wrap(&secret, m, version).map_err(RotationError::BadMember)?;
-            Ok(WrappedSecret {
+    let mut blobs = Vec::with_capacity(recipients.len());
+    let mut unreachable = Vec::new();
+    for member in recipients {
+        match ecies::wrap(&secret, member, version) {
+            Ok(ciphertext) => blobs.push(WrappedSecret {
                 version,
-                member: *m,
+                member: *member,
                 ciphertext,
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+            }),
+            // The owner's own key always wraps; without its leaf no batch is valid.
+            Err(e) if *member == owner_key => return Err(RotationError::BadMember(e)),
+            Err(_) => unreachable.push(*member), // rule ROT-6
+        }
+    }
     let leaves = blobs.iter().map(|b| b.leaf()).collect();
     let body = SecretBatch {
         version,
@@ -203,7 +236,11 @@ fn build(
     };
     let batch =
         Signed::sign(&owner_key, body, &owner.signing).map_err(|_| RotationError::Signing)?;
-    Ok(SecretsDelta { batch, blobs })
+    Ok(SecretsDelta {
+        batch,
+        blobs,
+        unreachable,
+    })
 }
 
 impl SecretsDelta {

@@ -47,13 +47,14 @@ impl Effect {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Flow {
     /// A web app's `EnsureRoomSubscription`: answer it when the node confirms.
-    Ensure { room: MemberKey },
+    Ensure { room: MemberKey, origin: [u8; 32] },
     /// Re-subscribing after the node started: nobody waits for the answer.
     Resubscribe,
     /// The rotation pipeline's update.
     Publish,
     /// The owner's `BanMember`: answer with the delta once the node applied it.
     Ban {
+        origin: [u8; 32],
         delta: Vec<u8>,
         rotated_to: Option<u32>,
     },
@@ -62,12 +63,17 @@ pub enum Flow {
 impl Flow {
     pub fn encode(&self) -> Vec<u8> {
         match self {
-            Flow::Ensure { room } => [&[0u8][..], room.as_bytes()].concat(),
+            Flow::Ensure { room, origin } => [&[0u8][..], room.as_bytes(), origin].concat(),
             Flow::Resubscribe => vec![1],
             Flow::Publish => vec![2],
-            Flow::Ban { delta, rotated_to } => {
+            Flow::Ban {
+                origin,
+                delta,
+                rotated_to,
+            } => {
                 let mut out = vec![3, u8::from(rotated_to.is_some())];
                 out.extend_from_slice(&rotated_to.unwrap_or(0).to_be_bytes());
+                out.extend_from_slice(origin);
                 out.extend_from_slice(delta);
                 out
             }
@@ -77,15 +83,21 @@ impl Flow {
     pub fn decode(context: &[u8]) -> Option<Flow> {
         let (kind, rest) = context.split_first()?;
         match (kind, rest.len()) {
-            (0, 32) => Some(Flow::Ensure {
-                room: MemberKey(rest.try_into().ok()?),
-            }),
+            (0, 64) => {
+                let (room, origin) = rest.split_first_chunk::<32>()?;
+                Some(Flow::Ensure {
+                    room: MemberKey(*room),
+                    origin: origin.try_into().ok()?,
+                })
+            }
             (1, 0) => Some(Flow::Resubscribe),
             (2, 0) => Some(Flow::Publish),
-            (3, 5..) => {
+            (3, 37..) => {
                 let (has_version, rest) = rest.split_first()?;
-                let (version, delta) = rest.split_first_chunk::<4>()?;
+                let (version, rest) = rest.split_first_chunk::<4>()?;
+                let (origin, delta) = rest.split_first_chunk::<32>()?;
                 Some(Flow::Ban {
+                    origin: *origin,
                     rotated_to: (*has_version == 1).then_some(u32::from_be_bytes(*version)),
                     delta: delta.to_vec(),
                 })

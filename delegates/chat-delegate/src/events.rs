@@ -11,7 +11,7 @@ use crate::effects::{Effect, Flow};
 use crate::handler::handle;
 use crate::host::{Crashed, Host};
 use crate::identity::identity;
-use crate::rotation::follow::{follow, followed_contracts};
+use crate::rotation::follow::{follow, followed_contracts, owning_follower};
 use crate::rotation::{ban, pipeline};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,7 +114,13 @@ fn ensure(
         Err(e) => return reply(Response::Error(e)),
     };
     match follow(host, origin, room, key, code_hash) {
-        Ok(contract) => vec![Effect::subscribe(contract, Flow::Ensure { room })],
+        Ok(contract) => vec![Effect::subscribe(
+            contract,
+            Flow::Ensure {
+                room,
+                origin: *origin,
+            },
+        )],
         Err(e) => reply(Response::Error(e)),
     }
 }
@@ -126,7 +132,7 @@ fn subscribed(
     flow: Option<Flow>,
 ) -> Result<Vec<Effect>, Crashed> {
     let mut effects = match (&flow, &result) {
-        (Some(Flow::Ensure { room }), Ok(())) => reply(Response::Subscribed {
+        (Some(Flow::Ensure { room, .. }), Ok(())) => reply(Response::Subscribed {
             room: *room,
             contract: *contract,
         }),
@@ -135,8 +141,17 @@ fn subscribed(
         )),
         _ => vec![],
     };
-    if result.is_ok() {
-        // Catch up at once: a new room gets its first secret, a missed ban its rotation.
+    // Catch up at once: a new room gets its first secret, a missed ban its rotation. Only
+    // the owning origin's own subscription, or the node's restart, prompts a run: another
+    // web app's subscription to the same room never chooses when the owner's pipeline
+    // runs (rule ORG-1).
+    let prompts_owner = match &flow {
+        Some(Flow::Ensure { origin, .. }) => {
+            owning_follower(host, contract).is_some_and(|(owner, _)| owner == *origin)
+        }
+        _ => true,
+    };
+    if result.is_ok() && prompts_owner {
         effects.extend(pipeline::run(host, contract)?);
     }
     Ok(effects)
@@ -149,9 +164,11 @@ fn updated(
     flow: Option<Flow>,
 ) -> Result<Vec<Effect>, Crashed> {
     match flow {
-        Some(Flow::Ban { delta, rotated_to }) => {
-            ban::ban_answered(host, contract, result, delta, rotated_to)
-        }
+        Some(Flow::Ban {
+            origin,
+            delta,
+            rotated_to,
+        }) => ban::ban_answered(host, contract, &origin, result, delta, rotated_to),
         Some(Flow::Publish) => pipeline::on_published(host, contract, result),
         _ => Ok(vec![]),
     }

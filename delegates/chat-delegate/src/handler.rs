@@ -18,7 +18,9 @@ use zeroize::Zeroizing;
 use crate::host::Host;
 use crate::identity::{create_identity, identity, import_identity, list_rooms};
 use crate::migration;
-use crate::store::{key, Kind, SecretStore};
+use crate::quota::{self, MAX_VALUES_PER_ORIGIN, MAX_VALUE_BYTES};
+use crate::rotation::follow::reprove_ownership;
+use crate::store::{key, prefix, Kind, SecretStore};
 
 /// Which build this is, as `Ping` answers (the upgrade story builds three).
 pub const GENERATION: u32 = if cfg!(feature = "generation-c") {
@@ -56,7 +58,12 @@ fn answer(
             "an identity request reached the handler without a seed".into(),
         )),
         Request::ImportIdentity { room, seed } => {
-            import_identity(store, origin, room, Zeroizing::new(seed))
+            let response = import_identity(store, origin, room, Zeroizing::new(seed))?;
+            // rule ORG-1: a room this origin already follows learns whether it owns it.
+            if let Response::Identity { room, key } = &response {
+                reprove_ownership(store, origin, room, key == room);
+            }
+            Ok(response)
         }
         Request::PublicKey { room } => {
             identity(store, origin, &room).map(|key| Response::Identity {
@@ -83,7 +90,9 @@ fn answer(
             value,
             expected_generation,
         } => put_value(store, origin, &name, value, expected_generation),
-        Request::MigrationExport => Ok(migration::export(store, origin)),
+        // rule DEL-1: the acknowledgement is part of the request; without it the
+        // request does not decode.
+        Request::MigrationExport { acknowledge: _ } => Ok(migration::export(store, origin)),
         Request::MigrationImport { entry, .. } => migration::import(store, origin, entry),
         Request::MigrationMarkers { predecessor } => {
             Ok(migration::markers(store, origin, &predecessor))
@@ -155,14 +164,27 @@ fn put_value(
     value: Vec<u8>,
     expected: u64,
 ) -> Result<Response, ApiError> {
-    let current = read_value(store, origin, name).map_or(0, |v| v.generation);
+    let held = read_value(store, origin, name);
+    let current = held.as_ref().map_or(0, |v| v.generation);
     if current != expected {
         return Err(ApiError::Conflict { current });
     }
-    // A generation at u64::MAX (only an import can put it there) is never wrapped back.
+    // rule ORG-2
+    if value.len() > MAX_VALUE_BYTES {
+        return Err(ApiError::QuotaExceeded {
+            what: "bytes in one stored value".into(),
+            limit: u32::try_from(MAX_VALUE_BYTES).unwrap_or(u32::MAX),
+        });
+    }
+    if held.is_none() {
+        let count = store.list(&prefix(origin, Kind::Value)).len();
+        quota::check("stored values", count, MAX_VALUES_PER_ORIGIN)?;
+    }
+    // rule DEL-3: a generation at u64::MAX (only an import can put it there) is never
+    // wrapped back to "absent".
     let generation = current
         .checked_add(1)
-        .ok_or(ApiError::Conflict { current })?;
+        .ok_or(ApiError::GenerationExhausted)?;
     let mut bytes = generation.to_be_bytes().to_vec();
     bytes.extend_from_slice(&value);
     if !store.set(&key(origin, Kind::Value, name.as_bytes()), &bytes) {

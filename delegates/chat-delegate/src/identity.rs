@@ -8,6 +8,7 @@ use brook_common::sign::member_key;
 use ed25519_dalek::SigningKey;
 use zeroize::Zeroizing;
 
+use crate::quota::{self, MAX_IDENTITIES_PER_ORIGIN};
 use crate::store::{key, prefix, Kind, SecretStore};
 
 /// This origin's signing key for `room`.
@@ -47,6 +48,12 @@ fn store_identity(
     if store.get(&name).is_some() {
         return Err(ApiError::IdentityExists);
     }
+    // rule ORG-2
+    quota::check(
+        "room identities",
+        identity_count(store, origin),
+        MAX_IDENTITIES_PER_ORIGIN,
+    )?;
     let seed = Zeroizing::new(signing.to_bytes());
     if store.set(&name, seed.as_slice()) {
         Ok(())
@@ -82,6 +89,11 @@ pub fn import_identity(
         room,
         key: member_key(&signing),
     })
+}
+
+/// How many room identities `origin` holds.
+pub fn identity_count(store: &dyn SecretStore, origin: &[u8; 32]) -> usize {
+    store.list(&prefix(origin, Kind::Identity)).len()
 }
 
 /// Every room `origin` holds an identity for, sorted.

@@ -7,7 +7,7 @@
 //!
 //! | layer | modules | what it is |
 //! |---|---|---|
-//! | storage | [`store`], [`records`] | the node's secret store as a trait; key layout; stored record encodings |
+//! | storage | [`store`], [`records`], [`quota`] | the node's secret store as a trait; key layout; stored record encodings; each web app's share |
 //! | host | [`host`], [`effects`] | what the logic needs from the node (RNG, clock, local state, crash points), and what it asks of it |
 //! | identities | [`identity`], [`retirement`] | this user's keys per web app and room; whether a web app stood down |
 //! | rotation | [`rotation`] | the rotation protocol in one place: a pure decision core, the pipeline that persists and retries, the owner's ban, the follower index |
@@ -21,6 +21,7 @@ pub mod handler;
 pub mod host;
 pub mod identity;
 pub mod migration;
+pub mod quota;
 pub mod records;
 pub mod retirement;
 pub mod rotation;

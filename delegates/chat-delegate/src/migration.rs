@@ -11,8 +11,10 @@
 //! - MIG-2: an import never overwrites: what the successor already holds wins (an
 //!   identity is never replaced, a stored value never rolled back).
 //! - MIG-3: a follower record is imported only if it names the room contract its own
-//!   fields derive. (Entries arrive in any order, so its identity may come later; the
-//!   pipeline signs only with an identity that is the room's owner key.)
+//!   fields derive, and its owner flag is never taken from the entry: it is recomputed
+//!   from the identity this origin holds for the room, now and again when that identity
+//!   is imported later (entries arrive in any order; rule ORG-1). Imports count against
+//!   the origin's shares like the requests that create the same records (rule ORG-2).
 //! - MIG-4: markers are kept apart (in progress / done), and an in-progress marker that
 //!   saw data is never downgraded.
 //! - MIG-5: the walk's own bookkeeping (markers, journal) is never exported.
@@ -24,9 +26,11 @@ use brook_common::delegate_api::{ApiError, MigrationMarker, Response, StoredEntr
 use brook_common::ids::MemberKey;
 use brook_common::room::RoomParams;
 
+use crate::identity::{identity_count, owner_key};
+use crate::quota::{self, MAX_IDENTITIES_PER_ORIGIN, MAX_VALUES_PER_ORIGIN, MAX_VALUE_BYTES};
 use crate::records::Follow;
 use crate::retirement::{is_retired, mark_retired};
-use crate::rotation::follow::contracts_with_followers;
+use crate::rotation::follow::{check_follow_quota, contracts_of, reprove_ownership};
 use crate::store::{key, prefix, room_key, Kind, RoomKind, SecretStore};
 
 /// Relative names of exported entries.
@@ -57,7 +61,7 @@ pub fn export(store: &dyn SecretStore, origin: &[u8; 32]) -> Response {
             }
         }
     }
-    for contract in contracts_with_followers(store, false) {
+    for contract in contracts_of(store, origin) {
         let follower = room_key(&contract, RoomKind::Follower, Some(origin));
         if let Some(value) = store.get(&follower) {
             entries.push(StoredEntry {
@@ -77,34 +81,57 @@ pub fn import(
     entry: StoredEntry,
 ) -> Result<Response, ApiError> {
     let bad = |why: &str| ApiError::BadImport(why.into());
+    let mut proven_owner: Option<MemberKey> = None;
     let (target, value) = if let Some(room) = entry.name.strip_prefix(IDENTITY) {
-        if room.len() != 32 || entry.value.len() != 32 {
+        let (Ok(room), Ok(_)) = (
+            <[u8; 32]>::try_from(room),
+            <[u8; 32]>::try_from(entry.value.as_slice()),
+        ) else {
             return Err(bad("an identity is a 32-byte room and a 32-byte seed"));
+        };
+        let target = key(origin, Kind::Identity, &room);
+        if store.get(&target).is_none() {
+            quota::check(
+                "room identities",
+                identity_count(store, origin),
+                MAX_IDENTITIES_PER_ORIGIN,
+            )?;
         }
-        (key(origin, Kind::Identity, room), entry.value)
+        proven_owner = Some(MemberKey(room));
+        (target, entry.value)
     } else if let Some(name) = entry.name.strip_prefix(VALUE) {
-        if entry.value.len() < 8 {
-            return Err(bad("a stored value starts with its 8-byte generation"));
+        let stored = entry.value.len().saturating_sub(8);
+        if entry.value.len() < 8 || stored > MAX_VALUE_BYTES {
+            return Err(bad(
+                "a stored value is its 8-byte generation and at most 64 KiB",
+            ));
         }
-        (key(origin, Kind::Value, name), entry.value)
+        let target = key(origin, Kind::Value, name);
+        if store.get(&target).is_none() {
+            let held = store.list(&prefix(origin, Kind::Value)).len();
+            quota::check("stored values", held, MAX_VALUES_PER_ORIGIN)?;
+        }
+        (target, entry.value)
     } else if let Some(room) = entry.name.strip_prefix(ROOM_CONTRACT) {
         if room.len() != 32 || entry.value.len() != 32 {
-            return Err(bad(
-                "a room contract entry is a 32-byte room and contract id",
-            ));
+            return Err(bad("a room contract entry is a 32-byte room and code hash"));
         }
         (key(origin, Kind::RoomContract, room), entry.value)
     } else if let Some(contract) = entry.name.strip_prefix(FOLLOWER) {
         let contract: [u8; 32] = contract
             .try_into()
             .map_err(|_| bad("a follower entry names a 32-byte contract"))?;
-        let follow = Follow::decode(&entry.value).ok_or_else(|| bad("damaged follower record"))?;
+        let mut follow =
+            Follow::decode(&entry.value).ok_or_else(|| bad("damaged follower record"))?;
         // rule MIG-3
         if (RoomParams { owner: follow.room }).contract_id(&follow.code_hash) != contract {
             return Err(bad("the follower record names another contract"));
         }
+        check_follow_quota(store, origin, &contract)?; // rule ORG-2
+                                                       // rule ORG-1: ownership is proven by the key this origin holds, not claimed.
+        follow.owner = owner_key(store, origin, &follow.room).is_some();
         let target = room_key(&contract, RoomKind::Follower, Some(origin));
-        (target, entry.value)
+        (target, follow.encode())
     } else {
         return Err(bad("unknown entry kind"));
     };
@@ -114,6 +141,11 @@ pub fn import(
     }
     if !store.set(&target, &value) {
         return Err(ApiError::Storage);
+    }
+    if let Some(room) = proven_owner {
+        // rule ORG-1: a follower record imported before this identity learns it now.
+        let owner = owner_key(store, origin, &room).is_some();
+        reprove_ownership(store, origin, &room, owner);
     }
     Ok(Response::Imported { written: true })
 }
@@ -201,14 +233,7 @@ pub fn retire(store: &mut dyn SecretStore, origin: &[u8; 32]) -> Result<Response
     if is_retired(store, origin) {
         return Ok(Response::Retired { rooms: 0 }); // nothing more stood down
     }
-    let rooms = contracts_with_followers(store, false)
-        .iter()
-        .filter(|c| {
-            store
-                .get(&room_key(c, RoomKind::Follower, Some(origin)))
-                .is_some()
-        })
-        .count();
+    let rooms = contracts_of(store, origin).len();
     let rooms = u32::try_from(rooms).map_err(|_| ApiError::Internal("room count".into()))?;
     if !mark_retired(store, origin) {
         return Err(ApiError::Storage);

@@ -107,6 +107,12 @@ pub fn encode_report(report: &RunReport) -> Vec<u8> {
     out.push(kind);
     out.extend_from_slice(&version.to_be_bytes());
     out.extend_from_slice(&members.to_be_bytes());
+    // A room admits at most a few hundred members: the count always fits.
+    let unreachable = u32::try_from(report.unreachable.len()).unwrap_or(u32::MAX);
+    out.extend_from_slice(&unreachable.to_be_bytes());
+    for key in report.unreachable.iter().take(unreachable as usize) {
+        out.extend_from_slice(key.as_bytes());
+    }
     out.extend_from_slice(text.as_bytes());
     out
 }
@@ -116,6 +122,10 @@ pub fn decode_report(bytes: &[u8]) -> Option<RunReport> {
     (r.byte()? == LAYOUT_1).then_some(())?;
     let state_hash = r.take()?;
     let (kind, version, members) = (r.byte()?, r.u32()?, r.u32()?);
+    let mut unreachable = Vec::new();
+    for _ in 0..r.u32()? {
+        unreachable.push(MemberKey(r.take()?));
+    }
     let outcome = match kind {
         0 => RunOutcome::UpToDate,
         1 => RunOutcome::BackFilled { version, members },
@@ -127,6 +137,7 @@ pub fn decode_report(bytes: &[u8]) -> Option<RunReport> {
     Some(RunReport {
         state_hash,
         outcome,
+        unreachable,
     })
 }
 
@@ -166,6 +177,7 @@ mod tests {
             let report = RunReport {
                 state_hash: [1; 32],
                 outcome,
+                unreachable: vec![MemberKey([5; 32]), MemberKey([6; 32])],
             };
             assert_eq!(decode_report(&encode_report(&report)), Some(report));
         }

@@ -5,7 +5,8 @@
 //! A web app's own records are scoped by its contract id, so another web app can neither
 //! read nor overwrite them: `o/<origin 32 B>/<kind>/<name>`. What the node-driven runs
 //! (notifications, lifecycle, wake-ups — they carry no origin) need is kept per room
-//! contract, and names the origin it belongs to: `r/<contract 32 B>/<kind>[/<origin>]`.
+//! contract *and* origin: `r/<contract 32 B>/<kind>/<origin 32 B>`. So every record
+//! belongs to exactly one origin (rule ORG-1, in `rotation/follow.rs`).
 
 use std::collections::BTreeMap;
 
@@ -25,7 +26,8 @@ pub enum Kind {
     Identity,
     /// A value of the UI's own key-value storage.
     Value,
-    /// The contract id of a room this origin follows, named by the room's owner key.
+    /// The room contract code hash this origin follows a room under, named by the
+    /// room's owner key (the contract id is derived from both, never stored).
     RoomContract,
     /// Carry-forward bookkeeping: markers and the journal (never exported).
     Migration,
@@ -52,34 +54,50 @@ pub fn prefix(origin: &[u8; 32], kind: Kind) -> Vec<u8> {
     key
 }
 
-/// The kinds of record kept per followed room contract.
+/// The kinds of record kept per followed room contract, each for one origin: what one
+/// web app's pipeline keeps is never read or written for another (rule ORG-1).
 #[derive(Debug, Clone, Copy)]
 pub enum RoomKind {
-    /// That an origin follows the room (one per origin): `r/<contract>/f/<origin>`.
+    /// That the origin follows the room: `r/<contract>/f/<origin>`.
     Follower,
-    /// A rotation published but not yet seen in the state: `r/<contract>/p`.
+    /// A rotation published but not yet seen in the state: `r/<contract>/p/<origin>`.
     Pending,
-    /// The latest run's report: `r/<contract>/l`.
+    /// The latest run's report: `r/<contract>/l/<origin>`.
     LastRun,
+    /// The highest rotation version the origin ever signed: `r/<contract>/s/<origin>`.
+    Signed,
 }
 
 /// Every per-room key starts with this.
 pub const ROOMS_PREFIX: &[u8] = b"r/";
+/// Bytes of `r/<contract>/x/`, where the origin starts.
+pub const ROOM_KEY_ORIGIN_AT: usize = 2 + 32 + 3;
 
-/// The key of a per-room record (`origin` only for [`RoomKind::Follower`]).
+/// The key of a per-room record of `origin` (`None`: the prefix of every origin's).
 pub fn room_key(contract: &[u8; 32], kind: RoomKind, origin: Option<&[u8; 32]>) -> Vec<u8> {
-    let mut key = Vec::with_capacity(2 + 32 + 3 + 32);
+    let mut key = Vec::with_capacity(ROOM_KEY_ORIGIN_AT + 32);
     key.extend_from_slice(ROOMS_PREFIX);
     key.extend_from_slice(contract);
     key.extend_from_slice(match kind {
         RoomKind::Follower => b"/f/",
-        RoomKind::Pending => b"/p",
-        RoomKind::LastRun => b"/l",
+        RoomKind::Pending => b"/p/",
+        RoomKind::LastRun => b"/l/",
+        RoomKind::Signed => b"/s/",
     });
     if let Some(origin) = origin {
         key.extend_from_slice(origin);
     }
     key
+}
+
+/// The origin a per-room key belongs to.
+pub fn origin_of(key: &[u8]) -> Option<[u8; 32]> {
+    key.get(ROOM_KEY_ORIGIN_AT..)?.try_into().ok()
+}
+
+/// Whether a per-room key is a follower record.
+pub fn is_follower_key(key: &[u8]) -> bool {
+    key.get(34..ROOM_KEY_ORIGIN_AT) == Some(b"/f/".as_slice())
 }
 
 /// The contract a per-room key belongs to.

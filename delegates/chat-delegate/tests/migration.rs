@@ -7,7 +7,7 @@
 #![allow(clippy::restriction, clippy::pedantic)]
 
 use brook_common::delegate_api::{
-    ApiError, MigrationMarker, Request, Response, RoomIdentity, StoredEntry,
+    ApiError, ExportAcknowledgement, MigrationMarker, Request, Response, RoomIdentity, StoredEntry,
 };
 use brook_common::ids::MemberKey;
 use brook_common::room::config::Privacy;
@@ -95,7 +95,13 @@ fn predecessor() -> (MemoryHost, TestRoom, [u8; 32]) {
 }
 
 fn exported(host: &mut MemoryHost, origin: [u8; 32]) -> Vec<StoredEntry> {
-    match answer(host, origin, Request::MigrationExport) {
+    match answer(
+        host,
+        origin,
+        Request::MigrationExport {
+            acknowledge: ExportAcknowledgement::IUnderstandThisRevealsMySecretKey,
+        },
+    ) {
         Response::Exported { entries } => entries,
         other => panic!("export expected, got {other:?}"),
     }

@@ -6,209 +6,20 @@
 // Test code: outside the lint fence (Cargo.toml [workspace.lints]).
 #![allow(clippy::restriction, clippy::pedantic)]
 
-use brook_common::delegate_api::{ApiError, Request, Response, RoomStatus, RunOutcome};
+use brook_common::delegate_api::{ApiError, Request, Response, RunOutcome};
 use brook_common::ecies;
 use brook_common::ids::MemberKey;
 use brook_common::room::bans::Ban;
-use brook_common::room::config::Privacy;
-use brook_common::room::{wire, RoomParams};
+use brook_common::room::wire;
 use brook_common::sign::member_key;
-use brook_common::testkit::{signing_key, TestRoom};
-use chat_delegate::effects::{Effect, Flow};
-use chat_delegate::events::{handle_event, Event};
+use brook_common::testkit::signing_key;
+use chat_delegate::effects::Flow;
+use chat_delegate::events::Event;
 use chat_delegate::host::Step;
 use chat_delegate::sim::MemoryHost;
-use ed25519_dalek::SigningKey;
 
-const APP: [u8; 32] = [1; 32];
-const CODE_HASH: [u8; 32] = [7; 32];
-
-/// The node around one delegate and one room.
-struct Sim {
-    host: MemoryHost,
-    room: TestRoom,
-    contract: [u8; 32],
-    replies: Vec<Response>,
-    /// Room deltas the delegate emitted, in order.
-    emitted: Vec<Vec<u8>>,
-    /// For each emitted delta, whether the delegate's store held those exact bytes (a
-    /// pending marker) when it left.
-    marked: Vec<bool>,
-    /// While set, the node refuses every update with this reason and keeps its state.
-    refuse: Option<String>,
-}
-
-impl Sim {
-    /// A private room whose owner key the delegate holds, with `members` invited by the
-    /// owner, followed by the delegate.
-    fn new(members: usize) -> (Sim, Vec<SigningKey>) {
-        let mut room = TestRoom::new(Privacy::Private);
-        let keys = room.add_members(members, false);
-        let contract = RoomParams {
-            owner: room.owner_key(),
-        }
-        .contract_id(&CODE_HASH);
-        let mut host = MemoryHost::default();
-        host.now_ms = 1_000_000;
-        let mut sim = Sim {
-            host,
-            room,
-            contract,
-            replies: vec![],
-            emitted: vec![],
-            marked: vec![],
-            refuse: None,
-        };
-        sim.sync_state();
-        let owner = sim.room.owner.clone();
-        let imported = sim.ask(Request::ImportIdentity {
-            room: sim.room.owner_key(),
-            seed: owner.to_bytes(),
-        });
-        assert!(matches!(imported, Response::Identity { .. }));
-        (sim, keys)
-    }
-
-    fn sync_state(&mut self) {
-        self.host
-            .states
-            .insert(self.contract, self.room.state_bytes());
-    }
-
-    fn ask(&mut self, request: Request) -> Response {
-        self.replies.clear();
-        self.deliver(Event::App {
-            origin: Some(APP),
-            payload: request.encode().unwrap(),
-        });
-        assert_eq!(self.replies.len(), 1, "one response per request");
-        self.replies.pop().expect("a response")
-    }
-
-    /// Deliver an event and perform everything it leads to, as the node does; a
-    /// crash drops the run's effects.
-    fn deliver(&mut self, event: Event) {
-        let mut queue = vec![event];
-        while let Some(event) = queue.pop() {
-            let Ok(effects) = handle_event(&mut self.host, event) else {
-                continue; // crashed: outbound messages lost
-            };
-            for effect in effects {
-                match effect {
-                    Effect::Reply(r) => self.replies.push(r),
-                    Effect::Subscribe { contract, context } => queue.push(Event::Subscribed {
-                        contract,
-                        result: Ok(()),
-                        context,
-                    }),
-                    Effect::Update {
-                        contract,
-                        delta,
-                        context,
-                    } => {
-                        assert_eq!(contract, self.contract);
-                        let marked = self.stored(&delta);
-                        self.marked.push(marked);
-                        self.emitted.push(delta.clone());
-                        if let Some(reason) = self.refuse.clone() {
-                            queue.push(Event::Updated {
-                                contract,
-                                result: Err(reason),
-                                context,
-                            });
-                            continue;
-                        }
-                        let before = self.room.state_bytes();
-                        self.room
-                            .apply(wire::decode_delta(&delta).expect("delta decodes"));
-                        self.sync_state();
-                        // The node notifies subscribers after it answered the update.
-                        if self.room.state_bytes() != before {
-                            queue.push(Event::Notified { contract });
-                        }
-                        queue.push(Event::Updated {
-                            contract,
-                            result: Ok(()),
-                            context,
-                        });
-                    }
-                }
-            }
-        }
-    }
-
-    /// A change made by someone else (a member's client), notified to the delegate.
-    fn external(&mut self, delta: brook_common::room::RoomDelta) {
-        self.room.apply(delta);
-        self.sync_state();
-        self.deliver(Event::Notified {
-            contract: self.contract,
-        });
-    }
-
-    fn follow(&mut self) {
-        let owner = self.room.owner_key();
-        let answer = self.ask(Request::EnsureRoomSubscription {
-            room: owner,
-            room_contract: CODE_HASH,
-        });
-        assert_eq!(
-            answer,
-            Response::Subscribed {
-                room: owner,
-                contract: self.contract
-            }
-        );
-    }
-
-    /// Whether a record in the delegate's store ends with `bytes` (a pending marker is
-    /// a short header, then the exact delta).
-    fn stored(&self, bytes: &[u8]) -> bool {
-        self.host
-            .store
-            .entries
-            .values()
-            .any(|value| value.ends_with(bytes))
-    }
-
-    fn status(&mut self) -> RoomStatus {
-        let room = self.room.owner_key();
-        match self.ask(Request::RoomStatus { room }) {
-            Response::Status(status) => status,
-            other => panic!("status, got {other:?}"),
-        }
-    }
-
-    /// A minute passes and the hourly wake-up runs the pipeline.
-    fn wake(&mut self) {
-        self.host.now_ms += 60_000;
-        self.deliver(Event::Wakeup);
-    }
-
-    fn batches_of(&self, version: u32) -> usize {
-        let secrets = &self.room.state.secrets;
-        secrets
-            .batches
-            .iter()
-            .filter(|b| b.body.version == version)
-            .count()
-    }
-
-    fn holders(&self, version: u32) -> Vec<MemberKey> {
-        let mut h: Vec<MemberKey> = self.room.state.secrets.holders(version).copied().collect();
-        h.sort();
-        h
-    }
-}
-
-fn keys_of(keys: &[SigningKey]) -> Vec<MemberKey> {
-    keys.iter().map(member_key).collect()
-}
-
-fn sorted(mut keys: Vec<MemberKey>) -> Vec<MemberKey> {
-    keys.sort();
-    keys
-}
+mod support;
+use support::*;
 
 #[test]
 fn following_a_new_private_room_publishes_version_zero_for_everyone() {
@@ -484,6 +295,7 @@ fn a_forged_refusal_does_not_drop_an_owed_rotation() {
     let ban = sim.room.ban(&owner, &member_key(&members[2]));
     sim.external(ban);
     let forged = chat_delegate::effects::Flow::Ban {
+        origin: APP,
         delta: vec![1, 2, 3],
         rotated_to: Some(1),
     };
@@ -607,6 +419,7 @@ fn pipe_3_only_a_state_holding_the_version_clears_the_marker() {
     for forged in [
         Flow::Publish,
         Flow::Ban {
+            origin: APP,
             delta: delta.clone(),
             rotated_to: Some(1),
         },
@@ -639,9 +452,10 @@ fn pipe_3_only_a_state_holding_the_version_clears_the_marker() {
 }
 
 #[test]
-fn pipe_4_a_rotation_the_room_keeps_refusing_is_planned_afresh() {
-    // rule PIPE-4: a marker re-emitted MAX_ATTEMPTS times without landing is dropped
-    // and the rotation planned again, so a delta the room refuses is not sent forever.
+fn pipe_4_a_rotation_the_room_keeps_refusing_is_planned_afresh_at_a_new_version() {
+    // rule PIPE-4: a marker the node refused MAX_ATTEMPTS times is dropped and a
+    // rotation planned again, so a delta the room refuses is not sent forever, and the
+    // new plan takes a new version: a version is never signed with two sets of bytes.
     const MAX_ATTEMPTS: usize = chat_delegate::rotation::core::MAX_ATTEMPTS as usize;
     let (mut sim, members) = Sim::new(3);
     sim.follow();
@@ -671,16 +485,21 @@ fn pipe_4_a_rotation_the_room_keeps_refusing_is_planned_afresh() {
         MAX_ATTEMPTS,
         "then a fresh plan, as often"
     );
-    assert_ne!(sent[MAX_ATTEMPTS], sent[0]);
-    assert_eq!(batch_version(&sent[MAX_ATTEMPTS]), 1, "of the same version");
-    assert_ne!(sent[2 * MAX_ATTEMPTS], sent[MAX_ATTEMPTS]);
+    assert_eq!(batch_version(&sent[0]), 1);
+    assert_eq!(
+        batch_version(&sent[MAX_ATTEMPTS]),
+        2,
+        "version 1 was signed once; the fresh plan is version 2"
+    );
+    assert_eq!(batch_version(&sent[2 * MAX_ATTEMPTS]), 3);
 
-    // Once the room takes it, the latest plan lands, once.
+    // Once the room takes it, the latest plan lands, once; no version was written twice.
     sim.refuse = None;
     sim.wake();
-    assert_eq!(sim.batches_of(1), 1);
+    assert_eq!(sim.batches_of(3), 1);
+    assert_eq!(sim.batches_of(1), 0);
     assert_eq!(sim.status().pending_version, None);
-    assert!(!sim.holders(1).contains(&member_key(&members[2])));
+    assert!(!sim.holders(3).contains(&member_key(&members[2])));
     sim.room
         .validate()
         .expect("the contract accepts the result");

@@ -2,16 +2,23 @@
 //! the owner's key and sent as one delta, so the room never holds the ban without the
 //! secret that excludes the banned member. A ban issued by anyone else reaches the
 //! pipeline as an ordinary change of the room.
+//!
+//! Rule PIPE-6: with a rotation still owed, that owed delta may wrap the secret for the
+//! member now banned; it is never sent again. The ban carries a new, higher version for
+//! everyone who stays, and its marker replaces the owed one (`core::plan_for_ban`).
 
 use brook_common::delegate_api::{ApiError, Response};
 use brook_common::ids::MemberKey;
 use brook_common::room::bans::Ban;
 use brook_common::room::Signed;
-use brook_common::rotation::{encode_owner_delta, plan_rotation, OwnerKeys, Plan, RotationView};
+use brook_common::rotation::{carry_out, encode_owner_delta, OwnerKeys, Plan, RotationView};
 use brook_common::sign::member_key;
 
+use super::core::plan_for_ban;
 use super::follow::followed_contract;
-use super::pipeline::{forget_refused, settle_from_local_state, settle_pending, store_pending};
+use super::pipeline::{
+    forget_refused, load_signed, settle_from_local_state, settle_pending, store_pending,
+};
 use crate::effects::{Effect, Flow, MAX_CONTEXT_BYTES};
 use crate::host::{Crashed, Host, Step};
 use crate::identity::identity;
@@ -40,14 +47,15 @@ pub fn ban_member(
         let pending = PendingRotation {
             version,
             delta: delta.clone(),
-            attempts: 1,
+            attempts: 0,
         };
-        if !store_pending(host, &contract, &pending) {
+        if !store_pending(host, &contract, origin, &pending) {
             return Ok(vec![Effect::Reply(Response::Error(ApiError::Storage))]);
         }
         host.checkpoint(Step::Marked)?;
     }
     let flow = Flow::Ban {
+        origin: *origin,
         delta: delta.clone(),
         rotated_to,
     };
@@ -58,6 +66,7 @@ pub fn ban_member(
 pub fn ban_answered(
     host: &mut dyn Host,
     contract: &[u8; 32],
+    origin: &[u8; 32],
     result: Result<(), String>,
     delta: Vec<u8>,
     rotated_to: Option<u32>,
@@ -65,14 +74,14 @@ pub fn ban_answered(
     host.checkpoint(Step::Answered)?;
     let response = match result {
         Ok(()) => {
-            settle_from_local_state(host, contract);
+            settle_from_local_state(host, contract, origin);
             Response::Banned { delta, rotated_to }
         }
         Err(reason) => {
             // The node refused the delta, so nothing of it applies: the user is told and
             // no rotation of it stays owed.
             if rotated_to.is_some() {
-                forget_refused(host, contract, &delta);
+                forget_refused(host, contract, origin, &delta);
             }
             Response::Error(ApiError::UpdateRejected(reason))
         }
@@ -114,17 +123,13 @@ fn prepare_ban(
     let view = RotationView::decode(&state).map_err(|e| ApiError::BadRoomState(e.to_string()))?;
     let target = ban.target;
     let ban = Signed::sign(&room, ban, &key).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let owed_earlier = settle_pending(host, &contract, &view).is_some();
-    let keys = OwnerKeys { signing: key };
-    let plan = if owed_earlier {
-        // A rotation already owed has not landed: this delta bans only, and the owed
-        // one (re-emitted by the next run) is followed by a fresh rotation, so no
-        // version is ever signed twice.
-        Plan::Nothing
-    } else {
-        plan_rotation(&view.without_subtree(&target), &keys, host.now_ms())
-            .map_err(|e| ApiError::Rotation(e.to_string()))?
-    };
+    let owed = settle_pending(host, &contract, origin, &view);
+    let signed = load_signed(host, &contract, origin);
+    let without = view.without_subtree(&target);
+    let decision = plan_for_ban(&without, owed.as_ref(), signed, &room, host.now_ms())
+        .map_err(ApiError::Rotation)?; // rule PIPE-6
+    let plan = carry_out(&decision, &OwnerKeys { signing: key }, host.now_ms())
+        .map_err(|e| ApiError::Rotation(e.to_string()))?;
     let (secrets, rotated_to) = match &plan {
         Plan::Nothing => (None, None),
         Plan::Backfill(d) => (Some(d), None),

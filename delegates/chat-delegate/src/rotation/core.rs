@@ -1,16 +1,19 @@
-//! The rotation pipeline's decision, pure: the room's state (as a [`RotationView`]) and
-//! the pending marker in, what to do with the marker and what to emit out. No store, no
-//! host, no key — so every transition of `docs/rotation.md` is a function call natively.
+//! The rotation pipeline's decision, pure: the room's state (as a [`RotationView`]), the
+//! pending marker and the highest version already signed in; what to do with the marker
+//! and what to emit out. No store, no host, no key — so every transition of
+//! `docs/rotation.md` is a function call natively.
 //!
 //! What is owed to the room is decided by [`brook_common::rotation::decide`] (rules
-//! ROT-1..4); this adds the marker's life cycle (rules PIPE-2..4).
+//! ROT-1..6); this adds the marker's life cycle (rules PIPE-2..4) and the owner's ban
+//! (PIPE-6).
 
 use brook_common::ids::MemberKey;
-use brook_common::rotation::{decide, Decision, RotationView};
+use brook_common::rotation::{decide, everyone, Decision, RotationView};
 
 use crate::records::PendingRotation;
 
-/// Re-emissions of one pending rotation before it is planned afresh (rule PIPE-4).
+/// Refusals of one pending rotation before it is given up and a new version planned
+/// (rule PIPE-4).
 pub const MAX_ATTEMPTS: u32 = 8;
 
 /// What happens to the stored marker.
@@ -20,9 +23,7 @@ pub enum MarkerChange {
     Keep,
     /// The state holds the marker's version: it landed (rule PIPE-3).
     Clear,
-    /// Re-emitted once more: store it with this attempt count first (rule PIPE-2).
-    Count(PendingRotation),
-    /// Re-emitted `MAX_ATTEMPTS` times without landing: dropped (rule PIPE-4).
+    /// Refused `MAX_ATTEMPTS` times without landing: dropped (rule PIPE-4).
     Drop,
 }
 
@@ -52,37 +53,89 @@ pub fn landed(view: &RotationView, pending: &PendingRotation) -> bool {
     view.secrets.current_version() >= Some(pending.version)
 }
 
+/// Rule PIPE-4: a version is signed once. A rotation takes the version `decide` asks
+/// for, or the one above every version this delegate already signed for the room.
+fn above_signed(decision: Decision, signed: Option<u32>) -> Result<Decision, String> {
+    match (decision, signed) {
+        (
+            Decision::Rotate {
+                version,
+                recipients,
+            },
+            Some(high),
+        ) if version <= high => {
+            let version = high
+                .checked_add(1)
+                .ok_or("secret versions are exhausted (u32::MAX reached)")?;
+            Ok(Decision::Rotate {
+                version,
+                recipients,
+            })
+        }
+        (decision, _) => Ok(decision),
+    }
+}
+
 /// Decide one run over `view` for the owner of `room` at `now_ms`, given the marker the
-/// delegate holds.
+/// delegate holds and the highest rotation version it signed (`signed`).
 pub fn next(
     view: &RotationView,
     pending: Option<PendingRotation>,
+    signed: Option<u32>,
     room: &MemberKey,
     now_ms: u64,
 ) -> Next {
     let mut marker = MarkerChange::Keep;
     match pending {
         Some(p) if landed(view, &p) => marker = MarkerChange::Clear,
-        Some(mut p) if p.attempts < MAX_ATTEMPTS => {
-            p.attempts = p.attempts.saturating_add(1);
-            let action = Action::Republish {
-                version: p.version,
-                delta: p.delta.clone(),
-            };
+        // rule PIPE-2: every look re-sends the very bytes; only refusals count.
+        Some(p) if p.attempts < MAX_ATTEMPTS => {
             return Next {
-                marker: MarkerChange::Count(p),
-                action,
+                marker,
+                action: Action::Republish {
+                    version: p.version,
+                    delta: p.delta,
+                },
             };
         }
         Some(_) => marker = MarkerChange::Drop, // rule PIPE-4
         None => {}
     }
-    let action = match decide(view, room, now_ms) {
+    let action = match decide(view, room, now_ms).map_err(|e| e.to_string()) {
         Ok(Decision::Nothing) => Action::UpToDate,
-        Ok(decision) => Action::Sign(decision),
-        Err(e) => Action::Failed(e.to_string()),
+        Ok(decision) => match above_signed(decision, signed) {
+            Ok(decision) => Action::Sign(decision),
+            Err(reason) => Action::Failed(reason),
+        },
+        Err(reason) => Action::Failed(reason),
     };
     Next { marker, action }
+}
+
+/// Rule PIPE-6: what the owner's ban of `target` must carry, over the view *without*
+/// the target's subtree. With a rotation still owed (`pending`, not landed), that owed
+/// rotation may wrap the secret for the target, so it is never sent again: the ban
+/// carries a new version for everyone who stays, above every version signed. Otherwise
+/// what `decide` owes the room without the target.
+pub fn plan_for_ban(
+    without_target: &RotationView,
+    pending: Option<&PendingRotation>,
+    signed: Option<u32>,
+    room: &MemberKey,
+    now_ms: u64,
+) -> Result<Decision, String> {
+    if let Some(owed) = pending.filter(|p| !landed(without_target, p)) {
+        let floor = signed.unwrap_or(0).max(owed.version);
+        let version = floor
+            .checked_add(1)
+            .ok_or("secret versions are exhausted (u32::MAX reached)")?;
+        return Ok(Decision::Rotate {
+            version,
+            recipients: everyone(without_target, room),
+        });
+    }
+    let decision = decide(without_target, room, now_ms).map_err(|e| e.to_string())?;
+    above_signed(decision, signed)
 }
 
 #[cfg(test)]
@@ -122,7 +175,7 @@ mod tests {
     #[test]
     fn no_marker_and_nothing_owed_is_up_to_date() {
         let room = settled_room();
-        let next = next(&view(&room), None, &room.owner_key(), NOW);
+        let next = next(&view(&room), None, None, &room.owner_key(), NOW);
         assert_eq!(next.marker, MarkerChange::Keep);
         assert_eq!(next.action, Action::UpToDate);
     }
@@ -130,7 +183,7 @@ mod tests {
     #[test]
     fn a_new_private_room_needs_a_signature() {
         let room = TestRoom::new(Privacy::Private);
-        let next = next(&view(&room), None, &room.owner_key(), NOW);
+        let next = next(&view(&room), None, None, &room.owner_key(), NOW);
         assert!(matches!(
             next.action,
             Action::Sign(Decision::Rotate { version: 0, .. })
@@ -140,16 +193,28 @@ mod tests {
     #[test]
     fn rule_pipe_3_a_landed_marker_is_cleared_and_the_room_decided_afresh() {
         let room = settled_room();
-        let next = next(&view(&room), Some(marker(0, 3)), &room.owner_key(), NOW);
+        let next = next(
+            &view(&room),
+            Some(marker(0, 3)),
+            Some(0),
+            &room.owner_key(),
+            NOW,
+        );
         assert_eq!(next.marker, MarkerChange::Clear);
         assert_eq!(next.action, Action::UpToDate);
     }
 
     #[test]
-    fn rule_pipe_2_an_owed_marker_is_re_emitted_byte_for_byte_and_counted() {
+    fn rule_pipe_2_an_owed_marker_is_re_emitted_byte_for_byte_and_not_counted() {
         let room = settled_room();
         let owed = marker(1, 2);
-        let next = next(&view(&room), Some(owed.clone()), &room.owner_key(), NOW);
+        let next = next(
+            &view(&room),
+            Some(owed.clone()),
+            Some(1),
+            &room.owner_key(),
+            NOW,
+        );
         assert_eq!(
             next.action,
             Action::Republish {
@@ -157,19 +222,54 @@ mod tests {
                 delta: owed.delta.clone()
             }
         );
-        assert_eq!(next.marker, MarkerChange::Count(marker(1, 3)));
+        // A look is not a refusal: only the node's refusal counts (pipeline.rs).
+        assert_eq!(next.marker, MarkerChange::Keep);
     }
 
     #[test]
-    fn rule_pipe_4_a_marker_out_of_attempts_is_dropped_and_replanned() {
+    fn rule_pipe_4_a_marker_refused_max_attempts_times_is_dropped_and_its_version_never_resigned() {
         let room = TestRoom::new(Privacy::Private);
         let next = next(
             &view(&room),
             Some(marker(0, MAX_ATTEMPTS)),
+            Some(0),
             &room.owner_key(),
             NOW,
         );
         assert_eq!(next.marker, MarkerChange::Drop);
-        assert!(matches!(next.action, Action::Sign(Decision::Rotate { .. })));
+        assert!(
+            matches!(
+                next.action,
+                Action::Sign(Decision::Rotate { version: 1, .. })
+            ),
+            "version 0 was signed once already: {:?}",
+            next.action
+        );
+    }
+
+    #[test]
+    fn rule_pipe_6_a_ban_with_a_rotation_owed_carries_a_new_version_without_the_target() {
+        let room = settled_room();
+        let full = view(&room);
+        let target = full.members[0];
+        let without = full.without_subtree(&target);
+        let owed = marker(1, 0);
+        let decision =
+            plan_for_ban(&without, Some(&owed), Some(1), &room.owner_key(), NOW).unwrap();
+        match decision {
+            Decision::Rotate {
+                version,
+                recipients,
+            } => {
+                assert_eq!(version, 2, "above the owed version 1, never 1 again");
+                assert!(!recipients.contains(&target));
+                assert!(recipients.contains(&room.owner_key()));
+            }
+            other => panic!("expected a rotation, got {other:?}"),
+        }
+        // Without anything owed, the ban takes what decide owes: a rotation, since
+        // the target holds the current version.
+        let decision = plan_for_ban(&without, None, Some(0), &room.owner_key(), NOW).unwrap();
+        assert!(matches!(decision, Decision::Rotate { version: 1, .. }));
     }
 }
