@@ -16,7 +16,7 @@ usage: wasm-audit [--max-bytes N] [--no-clock] [--list] [--json] FILE...
 Checks guest WASM files before they ship. A file fails when it imports anything the
 freenet node does not provide, carries a .debug* custom section, or is larger than N bytes.
 
-  --max-bytes N   size limit per file in bytes (default 307200)
+  --max-bytes N   size limit per file in bytes (default 330000)
   --no-clock      also reject freenet_time imports (contracts must not read the clock)
   --list          also print every import and custom section
   --json          print a JSON array instead of text";
