@@ -2,7 +2,7 @@
 //! The chat delegate on any input: every kind of event it can receive (a web app's
 //! request, the node's answers with their contexts, notifications over any stored room
 //! state, lifecycle and wake-up runs), against a delegate that already owns and follows
-//! a private room. A typed response or nothing, never a panic (a trap in the delegate
+//! a private room, and any request of another web app. A typed response or nothing, never a panic (a trap in the delegate
 //! would take the user's keys and rotations offline).
 
 use std::sync::OnceLock;
@@ -40,9 +40,14 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     } else {
         Err("refused".to_owned())
     };
-    let event = match kind % 6 {
+    let event = match kind % 7 {
         0 => Event::App {
             origin: Some(APP),
+            payload: rest.to_vec(),
+        },
+        // Another web app on the same node (rule ORG-1): any request it can send.
+        6 => Event::App {
+            origin: Some([0; 32]),
             payload: rest.to_vec(),
         },
         1 => Event::Subscribed {

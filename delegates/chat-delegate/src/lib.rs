@@ -15,6 +15,11 @@
 //! | dispatch | [`events`] | every inbound event routed to the layers above |
 //! | edge | `node` (WASM only), [`sim`] (native) | the node's `DelegateCtx` as a [`host::Host`]; an in-memory node for tests |
 
+// Beyond the workspace fence: no arithmetic that can overflow, anywhere in the delegate's
+// own code (stored and imported numbers are counted with checked or saturating
+// operations and a typed error), since in release WASM an overflow would wrap silently.
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
+
 pub mod effects;
 pub mod events;
 pub mod handler;
