@@ -533,3 +533,36 @@ fn non_canonical_state_is_invalid() {
         Err(RoomError::BadSignature { .. })
     ));
 }
+
+#[test]
+fn rule_ver_1_an_outsider_s_flood_is_dropped_before_any_signature_check() {
+    use brook_common::room::messages::Message;
+    use brook_common::room::text::RoomText;
+    use brook_common::room::{RoomDelta, Signed};
+    use brook_common::sign::Sig;
+    let mut room = TestRoom::new(Privacy::Public);
+    let keys = room.add_members(2, false);
+    let before = room.state.clone();
+    // 20,000 messages by keys nobody invited, with garbage signatures: had any signature
+    // been checked, the outcome would be the same, so this asserts the outcome; the
+    // benchmark row "outsider's delta" shows the cost.
+    let mut delta = RoomDelta::default();
+    for n in 0..20_000u32 {
+        delta.messages.push(Signed {
+            body: Message {
+                author: brook_common::ids::MemberKey(*blake3::hash(&n.to_le_bytes()).as_bytes()),
+                sent_at: u64::from(n),
+                body: RoomText::Plain("flood".into()),
+            },
+            signature: Sig([7; 64]),
+        });
+    }
+    // One honest message rides along and is kept.
+    delta
+        .messages
+        .extend(room.message(&keys[0], "kept").messages);
+    let report = room.apply(delta);
+    assert_eq!(report.rejected, 20_000);
+    assert_eq!(report.admitted, 1);
+    assert_eq!(room.state.messages.len(), before.messages.len() + 1);
+}

@@ -269,6 +269,11 @@ fn an_owner_delta_with_a_ban_and_a_batch_decodes_as_a_room_delta() {
     };
     let bytes = brook_common::rotation::encode_owner_delta(Some(&ban), Some(&v1));
     let decoded = wire::decode_delta(&bytes).expect("decodes");
+    assert_eq!(
+        wire::encode_delta(&decoded).unwrap(),
+        bytes,
+        "rule CAN-1: the hand-written encoding is the canonical one"
+    );
     assert_eq!(decoded.bans, vec![ban]);
     assert_eq!(decoded.secret_batches, vec![v1.batch.clone()]);
     let report = room.apply(decoded);
@@ -280,4 +285,51 @@ fn an_owner_delta_with_a_ban_and_a_batch_decodes_as_a_room_delta() {
         wire::decode_delta(&ban_only).unwrap().secret_batches,
         vec![]
     );
+}
+
+#[test]
+fn rule_sec_6_a_rotation_split_in_two_deltas_is_never_lost() {
+    use brook_common::room::RoomDelta;
+    let (room, _) = private_room(3);
+    let Plan::Rotate(v0) = plan(&room, 10) else {
+        panic!("version 0 is owed")
+    };
+    let batch_only = RoomDelta {
+        secret_batches: vec![v0.batch.clone()],
+        ..RoomDelta::default()
+    };
+    let blobs_only = RoomDelta {
+        secret_blobs: v0.blobs.clone(),
+        ..RoomDelta::default()
+    };
+
+    // Batch first, then the wrapped secrets: the rotation is whole.
+    let mut first = room.clone();
+    first.apply(batch_only.clone());
+    assert_eq!(
+        first.state.secrets.current_version(),
+        Some(0),
+        "the batch stays"
+    );
+    first.apply(blobs_only.clone());
+    assert_eq!(
+        first.state.secrets.blobs, v0.blobs,
+        "the late wrapped secrets are taken"
+    );
+
+    // Wrapped secrets first (nothing names them yet: dropped), then the batch: the
+    // version is current, and the owner's delegate back-fills the very same ciphertexts.
+    let mut second = room.clone();
+    second.apply(blobs_only);
+    assert!(second.state.secrets.blobs.is_empty());
+    second.apply(batch_only);
+    assert_eq!(second.state.secrets.current_version(), Some(0));
+    let Plan::Backfill(fill) = plan(&second, 20) else {
+        panic!("the members lacking version 0 are back-filled")
+    };
+    assert_eq!(fill.blobs, v0.blobs, "the same ciphertexts (rule ROT-5)");
+    publish(&mut second, &fill);
+    assert_eq!(second.state.secrets.blobs, first.state.secrets.blobs);
+    second.validate().expect("a valid state");
+    first.validate().expect("a valid state");
 }

@@ -84,7 +84,7 @@ pub fn normalize(mut state: RoomState, owner: &MemberKey) -> RoomState {
     state
 }
 
-/// Rules SEC-3 and SEC-4.
+/// Rules SEC-3, SEC-4 and SEC-6.
 fn normalize_secrets(secrets: &mut SecretsState, membership: &Membership, owner: &MemberKey) {
     let Some(current) = secrets.current_version() else {
         secrets.blobs.clear();
@@ -126,11 +126,15 @@ fn normalize_secrets(secrets: &mut SecretsState, membership: &Membership, owner:
     });
     blobs.dedup_by(|later, first| (later.0 .0, later.0 .1) == (first.0 .0, first.0 .1));
     let kept: Set<(u32, MemberKey, [u8; 32])> = blobs.iter().map(|(key, _)| *key).collect();
+    // Rule SEC-6: a batch of the current version stays even with none of its wrapped
+    // secrets, so a rotation whose parts arrive apart (batch first) is whole again when
+    // they come; older batches go with their last wrapped secret (SEC-4).
     secrets.batches.retain(|b| {
-        b.body
-            .leaves
-            .iter()
-            .any(|l| kept.contains(&(b.body.version, l.member, l.blob_hash)))
+        b.body.version == current
+            || b.body
+                .leaves
+                .iter()
+                .any(|l| kept.contains(&(b.body.version, l.member, l.blob_hash)))
     });
     secrets.blobs = blobs.into_iter().map(|(_, blob)| blob).collect();
 }

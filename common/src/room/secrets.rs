@@ -17,8 +17,15 @@
 //! - SEC-4: growth is bounded: versions older than `MAX_SECRET_VERSIONS` below the
 //!   newest are pruned, departed members' wrapped secrets of every version but the
 //!   current one are pruned (the current one's stay as the evidence that a rotation is
-//!   owed), and a batch none of whose wrapped secrets remain is pruned.
+//!   owed), and a batch of an older version none of whose wrapped secrets remain is
+//!   pruned.
 //! - SEC-5: a wrapped secret is at most `MAX_WRAPPED_SECRET_BYTES`.
+//! - SEC-6: a rotation is never lost however its parts are delivered. A batch of the
+//!   current version is kept even with no wrapped secret yet, so wrapped secrets that
+//!   arrive after it (another delta, another relay) are taken. Wrapped secrets that
+//!   arrive before any batch names them cannot be checked and are dropped; the batch
+//!   alone then makes its version current with members lacking it, and the owner's
+//!   delegate back-fills them (ROT-3) with the very same ciphertexts (ROT-5).
 
 use minicbor::{Decode, Encode};
 use serde::{Deserialize, Serialize};

@@ -229,6 +229,25 @@ impl VerifiedState {
         let mut new = NewRecords::default();
         let mut shape_rejected = 0;
 
+        // Rule VER-1: the cheap checks (who could be a member, sizes) run before any
+        // public-key operation, so records that normalize would drop anyway cost an
+        // outsider's delta only a set lookup each. Only what normalize drops whatever
+        // else arrives is dropped here, so the result is the same as checking first.
+        // Who *could* be a member: the owner, the moderators, every held member and
+        // every invitee this delta names (its own invitations may admit them).
+        let config = &state.config.body;
+        let mut could_be_member: Set<MemberKey> =
+            state.members.iter().map(|r| r.body.invitee).collect();
+        could_be_member.insert(owner);
+        could_be_member.extend(config.moderators.iter().copied());
+        could_be_member.extend(delta.members.iter().map(|r| r.body.invitee));
+        if let Some(incoming) = &delta.config {
+            could_be_member.extend(incoming.body.moderators.iter().copied());
+        }
+        // A config in this same delta may raise the limit: the larger one decides.
+        let max_message = delta.config.as_ref().map_or(config.max_message_bytes, |c| {
+            c.body.max_message_bytes.max(config.max_message_bytes)
+        }) as usize;
         let mut checks = Checks::new(owner);
         checks.state = Some(&state);
         if let Some(incoming) = delta.config.filter(|c| *c != state.config) {
@@ -243,13 +262,15 @@ impl VerifiedState {
             .into_iter()
             .filter(|r| !held.contains(&r.id()))
         {
-            if invitee_key_ok(&record) {
+            if could_be_member.contains(&record.body.inviter) && invitee_key_ok(&record) {
                 new.members
                     .push((checks.one("member invitation", &record), record));
             } else {
                 shape_rejected += 1;
             }
         }
+        // Bans are judged by their own evidence, not by who is a member now (BAN-2), so
+        // they have no membership pre-check.
         for ban in delta.bans.into_iter().filter(|r| !held.contains(&r.id())) {
             new.bans.push((checks.ban(&ban), ban));
         }
@@ -258,7 +279,7 @@ impl VerifiedState {
             .into_iter()
             .filter(|r| !held.contains(&r.id()))
         {
-            if member_info::fits(&info.body) {
+            if could_be_member.contains(&info.body.member) && member_info::fits(&info.body) {
                 new.member_info
                     .push((checks.one("member info", &info), info));
             } else {
@@ -282,8 +303,13 @@ impl VerifiedState {
             .into_iter()
             .filter(|r| !held.contains(&r.id()))
         {
-            new.messages
-                .push((checks.one("message", &message), message));
+            let body = &message.body;
+            if could_be_member.contains(&body.author) && body.body.fits(max_message) {
+                new.messages
+                    .push((checks.one("message", &message), message));
+            } else {
+                shape_rejected += 1;
+            }
         }
         if let Some(incoming) = delta.upgrade.filter(|u| Some(u) != state.upgrade.as_ref()) {
             new.upgrade = Some((checks.one("upgrade", &incoming), incoming));
