@@ -8,8 +8,9 @@ use brook_common::delegate_api::ApiError;
 
 /// Room contracts the delegate follows in all: the node's subscription limit.
 pub const MAX_FOLLOWED_CONTRACTS: usize = 256;
-/// Room contracts one web app may follow: a quarter of the node's limit, so three other
-/// apps always find room, and far above what one person's chat needs.
+/// Room contracts one web app may follow: a quarter of the node's limit, so no single
+/// app can take the slots another needs, and far above what one person's chat needs.
+/// (Four apps together could still fill the node's limit; the node allows no more.)
 pub const MAX_FOLLOWS_PER_ORIGIN: usize = 64;
 /// Room identities one web app may hold (each is one 32-byte seed).
 pub const MAX_IDENTITIES_PER_ORIGIN: usize = 1024;
