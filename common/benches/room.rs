@@ -54,6 +54,20 @@ fn case(
     }
 }
 
+/// Rule VER-1's worst case: 20,000 validly signed messages by keys nobody invited, all
+/// dropped before any signature is checked; what remains is validating the state.
+fn outsider_case(name: &str) -> Case {
+    let (mut room, _) = populated_room(Privacy::Private, 200, 500, false);
+    let flood = room.outsider_flood(20_000);
+    Case {
+        name: name.to_string(),
+        params: room.params_bytes(),
+        state: room.state_bytes(),
+        delta: Some(wire::encode_delta(&flood).expect("delta encodes")),
+        signatures: room.state.signature_count(),
+    }
+}
+
 fn cases() -> Vec<Case> {
     vec![
         case(
@@ -87,6 +101,9 @@ fn cases() -> Vec<Case> {
             500,
             false,
             true,
+        ),
+        outsider_case(
+            "update+validate, an outsider's delta of 20,000 messages: private, 200 members, 500 messages",
         ),
         case(
             "validate: public, 200-deep invitation chain",

@@ -120,6 +120,36 @@ async fn bench_room_contract_in_the_node() {
             (big.as_secs_f64() - small.as_secs_f64()) * 1e3 / (big_sigs - small_sigs) as f64;
         println!("\nmarginal cost in WASM: {per_signature:.3} ms per signature (chain 500 vs chain 200, UPDATE)");
     }
+    outsider_delta(&mut client, &wasm).await;
     drop(client);
     node.stop().await.expect("node stops");
+}
+
+/// Rule VER-1 in the node: an outsider's UPDATE of 20,000 validly signed messages by
+/// keys nobody invited, against the private 500-member room. Every record is dropped
+/// before a signature is checked; the node still re-validates the whole state.
+async fn outsider_delta(client: &mut Client, wasm: &[u8]) {
+    let mut times = Vec::new();
+    let mut bytes = 0;
+    for i in 0..3u64 {
+        let owner = signing_key("bench-node-outsider", i);
+        let (mut room, _) = populated_room_owned_by(owner, Privacy::Private, 500, 100, false);
+        let key = client
+            .put(wasm, room.params_bytes(), room.state_bytes())
+            .await
+            .expect("PUT accepted");
+        let flood = wire::encode_delta(&room.outsider_flood(20_000)).unwrap();
+        bytes = flood.len();
+        let start = Instant::now();
+        // Nothing changes, which the node may answer either way; only the time counts.
+        let _ = client.update_delta(&key, flood).await;
+        times.push(start.elapsed());
+    }
+    println!(
+        "
+an outsider's delta (20,000 messages by uninvited keys, {:.1} MB) against the private \
+         500-member room: UPDATE {:.1} ms (median of 3; target 1000 ms)",
+        bytes as f64 / 1e6,
+        median(times).as_secs_f64() * 1e3
+    );
 }

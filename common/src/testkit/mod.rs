@@ -184,6 +184,24 @@ impl TestRoom {
         )
     }
 
+    /// An outsider's flood, rule VER-1's worst case: `count` messages, each signed (validly)
+    /// by its own key that nobody invited.
+    pub fn outsider_flood(&mut self, count: u64) -> RoomDelta {
+        let mut delta = RoomDelta::default();
+        for n in 0..count {
+            let key = signing_key("outsider", n);
+            let author = member_key(&key);
+            let body = Message {
+                author,
+                sent_at: n,
+                body: self.text(&author, SealedField::MessageBody, "flood"),
+            };
+            let message = Signed::sign(&self.params.owner, body, &key).expect("message signs");
+            delta.messages.push(message);
+        }
+        delta
+    }
+
     pub fn message(&mut self, author: &SigningKey, text: &str) -> RoomDelta {
         let at = self.tick();
         self.message_at(author, text, at)
