@@ -5,8 +5,11 @@
 
 use std::sync::OnceLock;
 
+use brook_common::ids::MemberKey;
 use brook_common::room::config::Privacy;
-use brook_common::room::wire;
+use brook_common::room::members::Invitation;
+use brook_common::room::{wire, RoomDelta, Signed};
+use brook_common::testkit::TestRoom;
 use brook_common::testkit::scenario::{author, base_room, key_pool};
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 
@@ -29,7 +32,8 @@ pub fn seeds() -> &'static Seeds {
                 let ops: Vec<_> = (0..24u8)
                     .map(|i| (i, i.wrapping_mul(7), i.wrapping_mul(13)))
                     .collect();
-                let deltas = author(&mut replica, "fuzz", &ops, &mut key_pool());
+                let mut deltas = author(&mut replica, "fuzz", &ops, &mut key_pool());
+                deltas.extend(attack_deltas(&mut replica.clone()));
                 let deltas = deltas
                     .iter()
                     .map(|d| wire::encode_delta(d).expect("encodes"))
@@ -43,6 +47,40 @@ pub fn seeds() -> &'static Seeds {
             .collect();
         Seeds { rooms }
     })
+}
+
+/// The room-authority attacks' records, as seeds: a flood by uninvited keys (VER-1), an
+/// invitation of a key no secret can be wrapped for (MEM-6), and a rotation split into its
+/// batch and its wrapped secrets (SEC-6).
+fn attack_deltas(room: &mut TestRoom) -> Vec<RoomDelta> {
+    let mut deltas = vec![room.outsider_flood(40)];
+    let owner = room.owner.clone();
+    let owner_key = room.owner_key();
+    if let Ok(invitation) = Signed::sign(
+        &owner_key,
+        Invitation {
+            invitee: MemberKey([0; 32]),
+            inviter: owner_key,
+            invited_at: 1,
+        },
+        &owner,
+    ) {
+        deltas.push(RoomDelta {
+            members: vec![invitation],
+            ..RoomDelta::default()
+        });
+    }
+    let everyone: Vec<MemberKey> = room.state.members.iter().map(|m| m.body.invitee).collect();
+    let rotation = room.secret_batch(7, &everyone);
+    deltas.push(RoomDelta {
+        secret_batches: rotation.secret_batches,
+        ..RoomDelta::default()
+    });
+    deltas.push(RoomDelta {
+        secret_blobs: rotation.secret_blobs,
+        ..RoomDelta::default()
+    });
+    deltas
 }
 
 /// One edit of a byte string.
