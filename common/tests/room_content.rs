@@ -286,7 +286,6 @@ fn batch_without_owner_leaf_or_blob_without_leaf_is_rejected() {
     };
     let batch = SecretBatch {
         version: 0,
-        issued_at: 1,
         leaves: vec![blob.leaf()],
     };
     let owner = room.owner.clone();
@@ -353,11 +352,7 @@ fn oversize_wrapped_secret_is_rejected() {
     let blobs = vec![blob(room.owner_key(), 96), fits.clone(), oversize.clone()];
     let mut leaves: Vec<_> = blobs.iter().map(|b| b.leaf()).collect();
     leaves.sort();
-    let batch = SecretBatch {
-        version: 0,
-        issued_at: 1,
-        leaves,
-    };
+    let batch = SecretBatch { version: 0, leaves };
     let owner = room.owner.clone();
     let batch = Signed::sign(&room.owner_key(), batch, &owner).unwrap();
     let report = room.apply(RoomDelta {
@@ -408,16 +403,8 @@ fn conflicting_blobs_resolve_the_same_way_in_any_order() {
         ];
         let mut leaves: Vec<_> = blobs.iter().map(|b| b.leaf()).collect();
         leaves.sort();
-        let batch = Signed::sign(
-            &owner_key,
-            SecretBatch {
-                version: 0,
-                issued_at: 1,
-                leaves,
-            },
-            &base.owner,
-        )
-        .unwrap();
+        let batch =
+            Signed::sign(&owner_key, SecretBatch { version: 0, leaves }, &base.owner).unwrap();
         RoomDelta {
             secret_batches: vec![batch],
             secret_blobs: blobs,

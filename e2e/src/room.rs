@@ -173,7 +173,7 @@ impl Room {
             members_and_owner(members, owner),
             "{what}"
         );
-        assert_eq!(rotations_of(&state, version), 1, "{what}: one rotation");
+        assert_eq!(rotations_of(&state, version, self.owner), 1, "{what}: one rotation");
         state
     }
 
@@ -274,19 +274,30 @@ pub fn members_and_owner(members: &[&SigningKey], owner: MemberKey) -> Vec<Membe
     k
 }
 
-/// How many rotations produced `version`: every batch of one rotation carries the same
-/// `issued_at` (a back-fill repeats it; a second rotation would not).
-pub fn rotations_of(state: &RoomState, version: u32) -> usize {
-    let mut issued: Vec<u64> = state
+/// How many rotations produced `version` in `owner`'s room: the most batches of that
+/// version wrapping it for one member other than the owner (a back-fill wraps only
+/// members no earlier batch did; a second rotation would wrap them again). Batches carry
+/// no time (rule ROT-5), so this is what tells the two apart.
+pub fn rotations_of(state: &RoomState, version: u32, owner: MemberKey) -> usize {
+    let mut wrapped: Vec<MemberKey> = state
         .secrets
         .batches
         .iter()
         .filter(|b| b.body.version == version)
-        .map(|b| b.body.issued_at)
+        .flat_map(|b| b.body.leaves.iter().map(|l| l.member))
+        .filter(|m| *m != owner)
         .collect();
-    issued.sort();
-    issued.dedup();
-    issued.len()
+    wrapped.sort();
+    let mut most = 0;
+    for group in wrapped.chunk_by(|a, b| a == b) {
+        most = most.max(group.len());
+    }
+    let any_batch = state
+        .secrets
+        .batches
+        .iter()
+        .any(|b| b.body.version == version);
+    most.max(usize::from(any_batch))
 }
 
 /// The delegate's `RoomStatus` answer for `room` (a status, or the error it answered).

@@ -106,7 +106,7 @@ async fn the_owner_delegate_rotates_backfills_and_bans_atomically() {
         })
         .await;
     assert_eq!(state.secrets.current_version(), Some(1), "no rotation");
-    assert_eq!(rotations_of(&state, 1), 1);
+    assert_eq!(rotations_of(&state, 1, owner), 1);
     assert!(unwrap_secret(&state, &dave, 1).is_some());
 
     // Story 4: the owner bans Bob; one delta bans and rotates.
@@ -272,7 +272,7 @@ async fn rotation_survives_a_restart_and_a_crash_at_every_step() {
     let state = room.state().await;
     assert_eq!(state.secrets.current_version(), Some(3), "nothing more");
     for v in 0..=3 {
-        assert_eq!(rotations_of(&state, v), 1, "one rotation of v{v}");
+        assert_eq!(rotations_of(&state, v, owner), 1, "one rotation of v{v}");
     }
     drop((app, room));
     assert!(node.stop().await.expect("node stops").success());

@@ -191,7 +191,7 @@ async fn rotated_by(
         "{seen:?}"
     );
     assert_eq!(
-        rotations_of(&state, version),
+        rotations_of(&state, version, owner),
         1,
         "one rotation of v{version}"
     );

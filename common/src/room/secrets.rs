@@ -52,11 +52,8 @@ pub struct SecretLeaf {
 pub struct SecretBatch {
     #[n(0)]
     pub version: u32,
-    /// Owner's clock when the batch was made, ms since the epoch. The earliest batch of
-    /// a version dates it, which is what scheduled rotation measures from.
+    /// No time: a batch's bytes depend only on the room and the owner's key (ROT-5).
     #[n(1)]
-    pub issued_at: u64,
-    #[n(2)]
     pub leaves: Vec<SecretLeaf>,
 }
 
@@ -123,15 +120,6 @@ impl SecretsState {
             .binary_search_by(|b| (b.version, b.member).cmp(&(version, *member)))
             .ok()
             .and_then(|i| self.blobs.get(i))
-    }
-
-    /// When `version` was first issued (its earliest batch), if any batch of it is held.
-    pub fn issued_at(&self, version: u32) -> Option<u64> {
-        self.batches
-            .iter()
-            .filter(|b| b.body.version == version)
-            .map(|b| b.body.issued_at)
-            .min()
     }
 
     /// Members holding a wrapped secret of `version`.

@@ -9,10 +9,11 @@
 //!   current version was issued has elapsed, or when no version exists yet (version 0).
 //! - ROT-3: otherwise back-fill the current version for members who lack it.
 //! - ROT-4: version `u32::MAX` is a hard stop, never a wrap-around.
-//! - ROT-5: output is deterministic in (view, owner, now): secrets come from the KDF and
-//!   wraps are deterministic, so two owner devices agree blob for blob. A back-fill
-//!   carries its version's original `issued_at`, so it does not depend on `now` at all:
-//!   retrying one re-creates the very same bytes.
+//! - ROT-5: a plan's bytes depend only on the room state and the owner's key — never on
+//!   a clock: secrets come from the KDF, wraps are deterministic, and a batch carries no
+//!   time. So two devices of one owner produce the same rotation, and a retry re-creates
+//!   the very same bytes. The clock only decides *when* a scheduled rotation is due
+//!   ([`Clock`]: measured from when the owner's delegate first saw the current version).
 //! - ROT-6: a member the secret cannot be wrapped for (a key that is not a full-order
 //!   ed25519 point; the room refuses such invitations, rule MEM-6) never blocks a
 //!   rotation or back-fill for everyone else: it is left out and named in the plan, so
@@ -79,15 +80,34 @@ impl OwnerKeys {
     }
 }
 
+/// The owner's clock as rotation sees it: it decides only whether a scheduled rotation is
+/// due (rule ROT-2), never what a plan contains (ROT-5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clock {
+    pub now_ms: u64,
+    /// When the owner's delegate first saw the current version as current; `None` when
+    /// it has not (no period has started running).
+    pub current_since_ms: Option<u64>,
+}
+
+impl Clock {
+    /// `now_ms` with no period running: decides everything but a scheduled rotation.
+    pub fn at(now_ms: u64) -> Clock {
+        Clock {
+            now_ms,
+            current_since_ms: None,
+        }
+    }
+}
+
 /// What the owner owes, decided from the view alone: no key is needed and no public-key
 /// operation is done, so a notification that changes nothing costs only the decode.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
     Nothing,
-    /// Wrap `version` (first issued at `issued_at`) for `recipients` (rule ROT-3).
+    /// Wrap `version` for `recipients` (rule ROT-3).
     Backfill {
         version: u32,
-        issued_at: u64,
         recipients: Vec<MemberKey>,
     },
     /// Publish `version` for `recipients`, everyone (rule ROT-2).
@@ -97,12 +117,11 @@ pub enum Decision {
     },
 }
 
-/// Decide what the room's owner `owner` must publish (rules ROT-1..ROT-4). `now_ms` is
-/// the owner's clock.
+/// Decide what the room's owner `owner` must publish (rules ROT-1..ROT-4).
 pub fn decide(
     view: &RotationView,
     owner: &MemberKey,
-    now_ms: u64,
+    clock: Clock,
 ) -> Result<Decision, RotationError> {
     if view.privacy != Privacy::Private {
         return Ok(Decision::Nothing); // rule ROT-1
@@ -119,9 +138,11 @@ pub fn decide(
     let mut holders: Vec<MemberKey> = view.secrets.holders(current).copied().collect();
     holders.sort_unstable();
     let departed = holders.iter().any(|h| everyone.binary_search(h).is_err());
-    let issued_at = view.secrets.issued_at(current).unwrap_or(0);
     let period_ms = view.rotation_period_secs.saturating_mul(1000);
-    let due = period_ms > 0 && now_ms.saturating_sub(issued_at) >= period_ms;
+    let due = period_ms > 0
+        && clock
+            .current_since_ms
+            .is_some_and(|since| clock.now_ms.saturating_sub(since) >= period_ms);
     if departed || due {
         let version = current
             .checked_add(1)
@@ -146,7 +167,6 @@ pub fn decide(
     }
     Ok(Decision::Backfill {
         version: current,
-        issued_at,
         recipients,
     })
 }
@@ -177,22 +197,17 @@ pub fn everyone(view: &RotationView, owner: &MemberKey) -> Vec<MemberKey> {
 }
 
 /// Carry out a decision with the owner's keys (rule ROT-5). `Nothing` builds nothing.
-pub fn carry_out(
-    decision: &Decision,
-    owner: &OwnerKeys,
-    now_ms: u64,
-) -> Result<Plan, RotationError> {
+pub fn carry_out(decision: &Decision, owner: &OwnerKeys) -> Result<Plan, RotationError> {
     Ok(match decision {
         Decision::Nothing => Plan::Nothing,
         Decision::Backfill {
             version,
-            issued_at,
             recipients,
-        } => Plan::Backfill(build(owner, *version, recipients, *issued_at)?),
+        } => Plan::Backfill(build(owner, *version, recipients)?),
         Decision::Rotate {
             version,
             recipients,
-        } => Plan::Rotate(build(owner, *version, recipients, now_ms)?),
+        } => Plan::Rotate(build(owner, *version, recipients)?),
     })
 }
 
@@ -200,9 +215,9 @@ pub fn carry_out(
 pub fn plan_rotation(
     view: &RotationView,
     owner: &OwnerKeys,
-    now_ms: u64,
+    clock: Clock,
 ) -> Result<Plan, RotationError> {
-    carry_out(&decide(view, &owner.public(), now_ms)?, owner, now_ms)
+    carry_out(&decide(view, &owner.public(), clock)?, owner)
 }
 
 /// One batch of `version` wrapped for `recipients` (sorted, owner included).
@@ -210,7 +225,6 @@ fn build(
     owner: &OwnerKeys,
     version: u32,
     recipients: &[MemberKey],
-    issued_at: u64,
 ) -> Result<SecretsDelta, RotationError> {
     let owner_key = owner.public();
     let secret = kdf::derive_room_secret(&owner.seed(), &owner_key, version);
@@ -229,11 +243,7 @@ fn build(
         }
     }
     let leaves = blobs.iter().map(|b| b.leaf()).collect();
-    let body = SecretBatch {
-        version,
-        issued_at,
-        leaves,
-    };
+    let body = SecretBatch { version, leaves };
     let batch =
         Signed::sign(&owner_key, body, &owner.signing).map_err(|_| RotationError::Signing)?;
     Ok(SecretsDelta {

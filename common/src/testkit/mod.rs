@@ -259,7 +259,6 @@ impl TestRoom {
             .collect();
         let batch = SecretBatch {
             version,
-            issued_at: self.clock,
             leaves: blobs.iter().map(|b| b.leaf()).collect(),
         };
         let batch = Signed::sign(&self.params.owner, batch, &self.owner).expect("batch signs");

@@ -35,7 +35,7 @@ const MEMBERS: usize = 500;
 /// A delegate owning and following `room`; returns it and the room's contract id.
 fn delegate_for(room: &TestRoom) -> (MemoryHost, [u8; 32]) {
     let mut host = MemoryHost::default();
-    host.now_ms = room.state.secrets.issued_at(0).unwrap_or(0) + 1;
+    host.now_ms = 1_000_000;
     let contract = host
         .own_and_follow(APP, room.owner.to_bytes(), CODE_HASH, room.state_bytes())
         .expect("requests encode");

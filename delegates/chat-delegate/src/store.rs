@@ -66,6 +66,9 @@ pub enum RoomKind {
     LastRun,
     /// The highest rotation version the origin ever signed: `r/<contract>/s/<origin>`.
     Signed,
+    /// Since when the origin has seen the current version as current (its scheduled
+    /// rotation's clock): `r/<contract>/t/<origin>`.
+    Since,
 }
 
 /// Every per-room key starts with this.
@@ -83,6 +86,7 @@ pub fn room_key(contract: &[u8; 32], kind: RoomKind, origin: Option<&[u8; 32]>) 
         RoomKind::Pending => b"/p/",
         RoomKind::LastRun => b"/l/",
         RoomKind::Signed => b"/s/",
+        RoomKind::Since => b"/t/",
     });
     if let Some(origin) = origin {
         key.extend_from_slice(origin);

@@ -17,7 +17,8 @@ use brook_common::sign::member_key;
 use super::core::plan_for_ban;
 use super::follow::followed_contract;
 use super::pipeline::{
-    forget_refused, load_signed, settle_from_local_state, settle_pending, store_pending,
+    current_clock, forget_refused, load_signed, settle_from_local_state, settle_pending,
+    store_pending,
 };
 use crate::effects::{Effect, Flow, MAX_CONTEXT_BYTES};
 use crate::host::{Crashed, Host, Step};
@@ -126,9 +127,10 @@ fn prepare_ban(
     let owed = settle_pending(host, &contract, origin, &view);
     let signed = load_signed(host, &contract, origin);
     let without = view.without_subtree(&target);
-    let decision = plan_for_ban(&without, owed.as_ref(), signed, &room, host.now_ms())
-        .map_err(ApiError::Rotation)?; // rule PIPE-6
-    let plan = carry_out(&decision, &OwnerKeys { signing: key }, host.now_ms())
+    let clock = current_clock(host, &contract, origin, &view);
+    let decision =
+        plan_for_ban(&without, owed.as_ref(), signed, &room, clock).map_err(ApiError::Rotation)?; // rule PIPE-6
+    let plan = carry_out(&decision, &OwnerKeys { signing: key })
         .map_err(|e| ApiError::Rotation(e.to_string()))?;
     let (secrets, rotated_to) = match &plan {
         Plan::Nothing => (None, None),

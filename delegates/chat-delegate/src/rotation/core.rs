@@ -8,7 +8,7 @@
 //! (PIPE-6).
 
 use brook_common::ids::MemberKey;
-use brook_common::rotation::{decide, everyone, Decision, RotationView};
+use brook_common::rotation::{decide, everyone, Clock, Decision, RotationView};
 
 use crate::records::PendingRotation;
 
@@ -76,14 +76,14 @@ fn above_signed(decision: Decision, signed: Option<u32>) -> Result<Decision, Str
     }
 }
 
-/// Decide one run over `view` for the owner of `room` at `now_ms`, given the marker the
+/// Decide one run over `view` for the owner of `room` at `clock`, given the marker the
 /// delegate holds and the highest rotation version it signed (`signed`).
 pub fn next(
     view: &RotationView,
     pending: Option<PendingRotation>,
     signed: Option<u32>,
     room: &MemberKey,
-    now_ms: u64,
+    clock: Clock,
 ) -> Next {
     let mut marker = MarkerChange::Keep;
     match pending {
@@ -101,7 +101,7 @@ pub fn next(
         Some(_) => marker = MarkerChange::Drop, // rule PIPE-4
         None => {}
     }
-    let action = match decide(view, room, now_ms).map_err(|e| e.to_string()) {
+    let action = match decide(view, room, clock).map_err(|e| e.to_string()) {
         Ok(Decision::Nothing) => Action::UpToDate,
         Ok(decision) => match above_signed(decision, signed) {
             Ok(decision) => Action::Sign(decision),
@@ -122,7 +122,7 @@ pub fn plan_for_ban(
     pending: Option<&PendingRotation>,
     signed: Option<u32>,
     room: &MemberKey,
-    now_ms: u64,
+    clock: Clock,
 ) -> Result<Decision, String> {
     if let Some(owed) = pending.filter(|p| !landed(without_target, p)) {
         let floor = signed.unwrap_or(0).max(owed.version);
@@ -134,7 +134,7 @@ pub fn plan_for_ban(
             recipients: everyone(without_target, room),
         });
     }
-    let decision = decide(without_target, room, now_ms).map_err(|e| e.to_string())?;
+    let decision = decide(without_target, room, clock).map_err(|e| e.to_string())?;
     above_signed(decision, signed)
 }
 
@@ -145,7 +145,10 @@ mod tests {
 
     use super::*;
 
-    const NOW: u64 = 1_000;
+    const NOW: Clock = Clock {
+        now_ms: 1_000,
+        current_since_ms: None,
+    };
 
     fn view(room: &TestRoom) -> RotationView {
         RotationView::decode(&room.state_bytes()).unwrap()

@@ -27,7 +27,7 @@
 
 use brook_common::delegate_api::{Response, RoomStatus, RunOutcome, RunReport};
 use brook_common::ids::MemberKey;
-use brook_common::rotation::{carry_out, unreachable, OwnerKeys, Plan, RotationView};
+use brook_common::rotation::{carry_out, unreachable, Clock, OwnerKeys, Plan, RotationView};
 use brook_common::sign::member_key;
 
 use super::core::{landed, next, Action, MarkerChange};
@@ -114,6 +114,40 @@ pub fn forget_refused(
     }
 }
 
+/// The clock for a run over `view` (rule ROT-2): now, and since when this origin has seen
+/// the view's current version as current — recorded the first time it does, so a
+/// scheduled rotation's period runs from there. The room's bytes carry no time (ROT-5).
+pub fn current_clock(
+    host: &mut dyn Host,
+    contract: &[u8; 32],
+    origin: &[u8; 32],
+    view: &RotationView,
+) -> Clock {
+    let now_ms = host.now_ms();
+    let Some(current) = view.secrets.current_version() else {
+        return Clock::at(now_ms);
+    };
+    let key = room_key(contract, RoomKind::Since, Some(origin));
+    let stored = host.get(&key).and_then(|bytes| {
+        let (version, since) = bytes.split_first_chunk::<4>()?;
+        let since: [u8; 8] = since.try_into().ok()?;
+        Some((u32::from_be_bytes(*version), u64::from_be_bytes(since)))
+    });
+    let since = match stored {
+        Some((version, since)) if version == current => since,
+        _ => {
+            let mut record = current.to_be_bytes().to_vec();
+            record.extend_from_slice(&now_ms.to_be_bytes());
+            host.set(&key, &record);
+            now_ms
+        }
+    };
+    Clock {
+        now_ms,
+        current_since_ms: Some(since),
+    }
+}
+
 /// Count one refusal of the stored marker (rule PIPE-4).
 fn count_refusal(store: &mut dyn SecretStore, contract: &[u8; 32], origin: &[u8; 32]) {
     if let Some(mut pending) = load_pending(store, contract, origin) {
@@ -185,10 +219,10 @@ pub fn run(host: &mut dyn Host, contract: &[u8; 32]) -> Result<Vec<Effect>, Cras
             return Ok(vec![]);
         }
     };
-    let now = host.now_ms();
+    let clock = current_clock(host, contract, &origin, &view);
     let pending = load_pending(host, contract, &origin);
     let signed = load_signed(host, contract, &origin);
-    let decided = next(&view, pending, signed, &follow.room, now);
+    let decided = next(&view, pending, signed, &follow.room, clock);
     match decided.marker {
         MarkerChange::Keep => {}
         MarkerChange::Clear | MarkerChange::Drop => clear_pending(host, contract, &origin),
@@ -214,7 +248,7 @@ pub fn run(host: &mut dyn Host, contract: &[u8; 32]) -> Result<Vec<Effect>, Cras
         reporter.report(host, failed, vec![]);
         return Ok(vec![]);
     };
-    let (delta, outcome, unreachable) = match carry_out(&decision, &OwnerKeys { signing }, now) {
+    let (delta, outcome, unreachable) = match carry_out(&decision, &OwnerKeys { signing }) {
         Err(e) => {
             reporter.report(host, RunOutcome::Failed(e.to_string()), vec![]);
             return Ok(vec![]);
