@@ -173,7 +173,11 @@ impl Room {
             members_and_owner(members, owner),
             "{what}"
         );
-        assert_eq!(rotations_of(&state, version, self.owner), 1, "{what}: one rotation");
+        assert_eq!(
+            rotations_of(&state, version, self.owner),
+            1,
+            "{what}: one rotation"
+        );
         state
     }
 
