@@ -30,6 +30,19 @@ fn ban_of(sim: &Sim, target: MemberKey) -> Ban {
     }
 }
 
+/// The owner's `BanMember` of `target`, answered with the rotation to `version`.
+fn owner_bans(sim: &mut Sim, target: MemberKey, version: u32) {
+    let ban = ban_of(sim, target);
+    let answer = sim.ask(Request::BanMember {
+        room: sim.room.owner_key(),
+        ban,
+    });
+    assert!(
+        matches!(answer, Response::Banned { rotated_to: Some(v), .. } if v == version),
+        "{answer:?}"
+    );
+}
+
 fn follower_entry(sim: &Sim, owner_flag: u8) -> StoredEntry {
     // The follower record's layout: layout byte, room, code hash, owner flag.
     let mut value = vec![1];
@@ -66,21 +79,7 @@ fn rule_org_1_an_imported_ownership_claim_cannot_stop_the_owner_s_rotation() {
 
     // The owner's ban still rotates: the claim was not believed.
     let target = member_key(&members[2]);
-    let ban = ban_of(&sim, target);
-    let answer = sim.ask(Request::BanMember {
-        room: sim.room.owner_key(),
-        ban,
-    });
-    assert!(
-        matches!(
-            answer,
-            Response::Banned {
-                rotated_to: Some(1),
-                ..
-            }
-        ),
-        "{answer:?}"
-    );
+    owner_bans(&mut sim, target, 1);
     assert_eq!(sim.room.state.secrets.current_version(), Some(1));
     assert!(!sim.holders(1).contains(&target));
     // And a later change still gets the owner's pipeline.
@@ -231,21 +230,7 @@ fn rule_rot_6_a_member_key_nobody_can_wrap_for_never_blocks_rotation_or_bans() {
 
     // The owner's ban of someone else still goes out with its rotation.
     let target = member_key(&members[0]);
-    let ban = ban_of(&sim, target);
-    let answer = sim.ask(Request::BanMember {
-        room: sim.room.owner_key(),
-        ban,
-    });
-    assert!(
-        matches!(
-            answer,
-            Response::Banned {
-                rotated_to: Some(1),
-                ..
-            }
-        ),
-        "{answer:?}"
-    );
+    owner_bans(&mut sim, target, 1);
     assert!(!sim.holders(1).contains(&target));
     assert_eq!(sim.holders(1).len(), 3);
     // Nothing is planned for the bad key on later looks: no back-fill loop.
@@ -318,20 +303,7 @@ fn rule_pipe_6_a_ban_with_a_rotation_owed_never_sends_the_banned_a_later_secret(
     sim.refuse = None;
     let banned = member_key(&members[1]);
     let start = sim.emitted.len();
-    let answer = sim.ask(Request::BanMember {
-        room: sim.room.owner_key(),
-        ban: ban_of(&sim, banned),
-    });
-    assert!(
-        matches!(
-            answer,
-            Response::Banned {
-                rotated_to: Some(2),
-                ..
-            }
-        ),
-        "{answer:?}"
-    );
+    owner_bans(&mut sim, banned, 2);
     for _ in 0..3 {
         sim.wake();
     }
