@@ -9,6 +9,8 @@
 
 use std::hint::black_box;
 mod support;
+#[path = "support/worst_case.rs"]
+mod worst_case;
 
 use std::time::Duration;
 
@@ -16,7 +18,7 @@ use support::time;
 
 use brook_common::room::config::Privacy;
 use brook_common::room::wire::{self, Update};
-use brook_common::testkit::{populated_room, TestRoom};
+use brook_common::testkit::{populated_room, signing_key, TestRoom};
 use criterion::{criterion_group, Criterion};
 use ed25519_dalek::{Signer, SigningKey};
 
@@ -68,60 +70,90 @@ fn outsider_case(name: &str) -> Case {
     }
 }
 
-fn cases() -> Vec<Case> {
+/// The most expensive state one member can build within the rules ([`worst_case`]);
+/// with `update`, one more message of the largest size arrives (the window stays full).
+fn worst_case_case(name: &str, update: bool) -> Case {
+    let (mut room, members) = worst_case::worst_case_room(signing_key("owner", 0));
+    let delta = update.then(|| {
+        let author = members.last().expect("members").clone();
+        let delta = worst_case::one_more_message(&mut room, &author);
+        wire::encode_delta(&delta).expect("delta encodes")
+    });
+    Case {
+        name: name.to_string(),
+        params: room.params_bytes(),
+        state: room.state_bytes(),
+        delta,
+        signatures: room.state.signature_count() + usize::from(update),
+    }
+}
+
+type Build = Box<dyn Fn(&str) -> Case>;
+
+fn populated(
+    privacy: Privacy,
+    members: usize,
+    messages: usize,
+    chain: bool,
+    update: bool,
+) -> Build {
+    Box::new(move |name| case(name, privacy, members, messages, chain, update))
+}
+
+/// Every case's name and builder, in table order.
+fn specs() -> Vec<(String, Build)> {
     vec![
-        case(
-            "validate: private, 50 members, 500 messages",
-            Privacy::Private,
-            50,
-            500,
-            false,
-            false,
+        (
+            "validate: private, 50 members, 500 messages".into(),
+            populated(Privacy::Private, 50, 500, false, false),
         ),
-        case(
-            "validate: private, 200 members, 500 messages",
-            Privacy::Private,
-            200,
-            500,
-            false,
-            false,
+        (
+            "validate: private, 200 members, 500 messages".into(),
+            populated(Privacy::Private, 200, 500, false, false),
         ),
-        case(
-            "validate: private, 500 members, 500 messages",
-            Privacy::Private,
-            500,
-            500,
-            false,
-            false,
+        (
+            "validate: private, 500 members, 500 messages".into(),
+            populated(Privacy::Private, 500, 500, false, false),
         ),
-        case(
-            "update+validate one message: private, 200 members, 500 messages",
-            Privacy::Private,
-            200,
-            500,
-            false,
-            true,
+        (
+            "update+validate one message: private, 200 members, 500 messages".into(),
+            populated(Privacy::Private, 200, 500, false, true),
         ),
-        outsider_case(
-            "update+validate, an outsider's delta of 20,000 messages: private, 200 members, 500 messages",
+        (
+            "update+validate, an outsider's delta of 20,000 messages: private, 200 members, 500 messages".into(),
+            Box::new(outsider_case),
         ),
-        case(
-            "validate: public, 200-deep invitation chain",
-            Privacy::Public,
-            200,
-            0,
-            true,
-            false,
+        (
+            "validate: public, 200-deep invitation chain".into(),
+            populated(Privacy::Public, 200, 0, true, false),
         ),
-        case(
-            "validate: public, 500-deep invitation chain",
-            Privacy::Public,
-            500,
-            0,
-            true,
-            false,
+        (
+            "validate: public, 500-deep invitation chain".into(),
+            populated(Privacy::Public, 500, 0, true, false),
+        ),
+        (
+            format!("validate: {}", worst_case::SHAPE),
+            Box::new(|name| worst_case_case(name, false)),
+        ),
+        (
+            format!(
+                "update+validate one 4096-byte message: {}",
+                worst_case::SHAPE
+            ),
+            Box::new(|name| worst_case_case(name, true)),
         ),
     ]
+}
+
+/// The cases whose name contains the command line's filter (`cargo bench --bench room --
+/// <filter>`, as criterion reads it), all without one. Only those are built.
+fn cases() -> Vec<Case> {
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    specs()
+        .into_iter()
+        .filter(|(name, _)| filter.as_deref().is_none_or(|f| name.contains(f)))
+        .map(|(name, build)| build(&name))
+        .collect()
 }
 
 fn run(case: &Case) {
@@ -183,14 +215,15 @@ fn table() {
         "one ed25519 verify_strict: {:.1} µs\n",
         verify.as_secs_f64() * 1e6
     );
-    println!("| case | signatures | floor (ms) | measured (ms) | × floor |");
-    println!("|---|---:|---:|---:|---:|");
+    println!("| case | state (KB) | signatures | floor (ms) | measured (ms) | × floor |");
+    println!("|---|---:|---:|---:|---:|---:|");
     for case in cases() {
         let measured = time(11, || run(&case));
         let floor = verify.as_secs_f64() * case.signatures as f64;
         println!(
-            "| {} | {} | {:.2} | {:.2} | {:.2} |",
+            "| {} | {:.1} | {} | {:.2} | {:.2} | {:.2} |",
             case.name,
+            case.state.len() as f64 / 1e3,
             case.signatures,
             floor * 1e3,
             measured.as_secs_f64() * 1e3,

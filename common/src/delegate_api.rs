@@ -8,10 +8,10 @@
 use minicbor::{Decode, Encode};
 
 use crate::ids::MemberKey;
-use crate::room::bans::Ban;
+use crate::room::bans::{Ban, Leave};
 use crate::room::config::RoomConfig;
 use crate::room::member_info::MemberInfo;
-use crate::room::members::Invitation;
+use crate::room::members::{Acceptance, Grant};
 use crate::room::messages::Message;
 use crate::room::upgrade::Upgrade;
 use crate::sign::Sig;
@@ -97,7 +97,7 @@ pub enum Request {
     },
     /// The owner bans a member: the delegate signs the ban and, in the same delta,
     /// rotates the room secret away from the banned subtree, publishes that one delta
-    /// and answers with it. `ban.banned_by` must be the owner's key.
+    /// and answers with it. `ban.issuer` must be the owner's key.
     #[n(9)]
     BanMember {
         #[n(0)]
@@ -204,8 +204,7 @@ pub enum ExportAcknowledgement {
 /// A record for the delegate to sign, typed so it can check whose it is.
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
 pub enum RecordToSign {
-    #[n(0)]
-    Member(#[n(0)] Invitation),
+    // n(0), the pre-acceptance invitation, is retired (never reused).
     #[n(1)]
     Ban(#[n(0)] Ban),
     #[n(2)]
@@ -216,6 +215,16 @@ pub enum RecordToSign {
     Config(#[n(0)] RoomConfig),
     #[n(5)]
     Upgrade(#[n(0)] Upgrade),
+    /// An invitation: this user grants the holder of `invite_key` one place below them.
+    #[n(6)]
+    Grant(#[n(0)] Grant),
+    /// This user's acceptance of a grant, carrying the invitation key's admit signature
+    /// (made by the client from the invite code; the member key stays in the delegate).
+    #[n(7)]
+    Acceptance(#[n(0)] Acceptance),
+    /// This user leaves the room.
+    #[n(8)]
+    Leave(#[n(0)] Leave),
 }
 
 /// Responses, one per request.
@@ -451,8 +460,7 @@ pub enum ApiError {
     #[error("the node did not apply the update: {0}")]
     #[n(14)]
     UpdateRejected(#[n(0)] String),
-    /// The ban's target is the owner, the ban's signer is not the owner, or the ban
-    /// names another room's member chain.
+    /// The ban's target is the owner, or its issuer is not the owner.
     #[error("the ban is not one the owner can issue: {0}")]
     #[n(15)]
     BadBan(#[n(0)] String),

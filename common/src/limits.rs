@@ -5,19 +5,18 @@
 //! Defaults are what a new room's config starts with; the owner may lower them (never
 //! raise them above the hard limit).
 
-/// Members a room may hold (docs/design.md §4 default). Each costs one signature check per
-/// validation, which is what bounds validation time.
+/// Member room (docs/design.md §4 default), divided down the invitation tree (MEM-4).
+/// Each member costs three signature checks per validation (MEM-1), which is what bounds
+/// validation time.
 pub const MAX_MEMBERS: u32 = 500;
 /// Messages retained in the window (docs/design.md §4 default).
 pub const MAX_MESSAGES: u32 = 500;
 /// Largest message body in bytes, plaintext or sealed (docs/design.md §4 default: 4 KB).
 pub const MAX_MESSAGE_BYTES: u32 = 4096;
-/// Bans a room may hold (docs/design.md §4 default). Bans are never displaced by newer ones
-/// (rule BAN-5), so this is a ceiling on bans, not a window.
-pub const MAX_BANS: u32 = 1000;
-/// Share of the message window one author may occupy, as a divisor of the window: no
-/// member can push everyone else out (e.g. with future-dated messages).
-pub const AUTHOR_SHARE_DIVISOR: u32 = 5;
+/// The departure pool: banned members a room keeps as evidence, divided down the tree
+/// like member room (rule BAN-5), so no member's bans can push out another's. Each costs
+/// four signature checks (the ban and the target's acceptance).
+pub const MAX_BANS: u32 = 500;
 /// Largest nickname, plaintext bytes. Sealed nicknames may add the AEAD tag.
 pub const MAX_NICKNAME_BYTES: usize = 64;
 /// Largest room name, plaintext bytes.

@@ -30,7 +30,10 @@ pub const SEAL_AAD_TAG: &[u8] = b"brook/v1/seal";
 pub enum RecordKind {
     Config,
     Member,
+    Grant,
+    Admit,
     Ban,
+    Leave,
     MemberInfo,
     Message,
     Secrets,
@@ -42,8 +45,11 @@ impl RecordKind {
     pub const fn domain_tag(self) -> &'static str {
         match self {
             RecordKind::Config => "brook/v1/config",
-            RecordKind::Member => "brook/v1/member",
+            RecordKind::Member => "brook/v1/acceptance",
+            RecordKind::Grant => "brook/v1/grant",
+            RecordKind::Admit => "brook/v1/admit",
             RecordKind::Ban => "brook/v1/ban",
+            RecordKind::Leave => "brook/v1/leave",
             RecordKind::MemberInfo => "brook/v1/member-info",
             RecordKind::Message => "brook/v1/message",
             RecordKind::Secrets => "brook/v1/secrets",

@@ -82,7 +82,9 @@ mod tests {
     #[test]
     fn every_domain_tag_length_fits_its_one_byte_prefix() {
         use RecordKind::*;
-        for kind in [Config, Member, Ban, MemberInfo, Message, Secrets, Upgrade] {
+        for kind in [
+            Config, Member, Grant, Admit, Ban, Leave, MemberInfo, Message, Secrets, Upgrade,
+        ] {
             assert!(kind.domain_tag().len() < usize::from(u8::MAX), "{kind:?}");
         }
     }

@@ -51,15 +51,13 @@ fn config_over_hard_limits_is_rejected() {
 }
 
 #[test]
-fn future_dated_flood_cannot_push_others_out() {
-    // rule MSG-4.
+fn rule_msg_4_future_dated_flood_cannot_push_others_out() {
     let (mut room, keys) = room_with(Privacy::Public, 3);
     for i in 0..5 {
         let d = room.message(&keys[0], &format!("honest {i}"));
         room.apply(d);
     }
     let window = room.state.config.body.max_messages as usize;
-    let share = room.state.config.body.per_author_messages();
     let mut flood = RoomDelta::default();
     for i in 0..window as u64 {
         flood
@@ -67,21 +65,80 @@ fn future_dated_flood_cannot_push_others_out() {
             .extend(room.message_at(&keys[1], "spam", u64::MAX - i).messages);
     }
     room.apply(flood);
-    let flooder = member_key(&keys[1]);
+    let count = |k: &ed25519_dalek::SigningKey| {
+        room.state
+            .messages
+            .iter()
+            .filter(|m| m.body.author == member_key(k))
+            .count()
+    };
+    assert_eq!(count(&keys[0]), 5, "the honest member's messages survive");
+    // What the others leave unused goes to the flooder: the window stays full.
+    assert_eq!(count(&keys[1]), window - 5);
+    room.validate().expect("valid");
+}
+
+#[test]
+fn rule_msg_4_a_member_and_every_key_it_invites_hold_one_share() {
+    // Attack 6: one member and four keys it invited post 100 messages each dated near
+    // u64::MAX, to evict every honest message and keep new ones out of the window.
+    let (mut room, keys) = room_with(Privacy::Public, 4);
+    let attacker = keys[3].clone();
+    let puppets: Vec<_> = (0..4).map(|n| signing_key("puppet", n)).collect();
+    for puppet in &puppets {
+        let d = room.invite(&attacker, puppet);
+        room.apply(d);
+    }
+    let honest = &keys[..3];
+    for (i, member) in honest.iter().enumerate() {
+        for n in 0..20 {
+            let d = room.message(member, &format!("honest {i}.{n}"));
+            room.apply(d);
+        }
+    }
+    let mut flood = RoomDelta::default();
+    for (p, poster) in std::iter::once(&attacker).chain(&puppets).enumerate() {
+        for n in 0..100u64 {
+            let at = u64::MAX - (p as u64) * 1000 - n;
+            flood
+                .messages
+                .extend(room.message_at(poster, "spam", at).messages);
+        }
+    }
+    room.apply(flood);
+    let window = room.state.config.body.max_messages as usize;
+    // The owner's node has 5 participants (itself and four invitees): each is sure of
+    // ⌊500 / 5⌋ = 100 places, the honest ones use 20 each.
+    for member in honest {
+        let kept = room
+            .state
+            .messages
+            .iter()
+            .filter(|m| m.body.author == member_key(member))
+            .count();
+        assert_eq!(kept, 20, "an honest member's messages were evicted");
+    }
+    let subtree: Vec<_> = std::iter::once(&attacker)
+        .chain(&puppets)
+        .map(member_key)
+        .collect();
     let spam = room
         .state
         .messages
         .iter()
-        .filter(|m| m.body.author == flooder)
+        .filter(|m| subtree.contains(&m.body.author))
         .count();
-    assert_eq!(spam, share);
-    let honest = room
+    assert!(spam <= window - 60);
+    // A new honest message still enters the window, dated honestly.
+    let d = room.message(&honest[0], "still heard");
+    room.apply(d);
+    assert!(room
         .state
         .messages
         .iter()
-        .filter(|m| m.body.author == member_key(&keys[0]))
-        .count();
-    assert_eq!(honest, 5, "the honest member's messages survive");
+        .any(|m| m.body.author == member_key(&honest[0])
+            && m.body.sent_at < u64::MAX / 2
+            && matches!(&m.body.body, RoomText::Plain(t) if t == "still heard")));
     room.validate().expect("valid");
 }
 

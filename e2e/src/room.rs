@@ -9,15 +9,16 @@ use std::time::{Duration, Instant};
 use brook_common::delegate_api::{RecordToSign, Request, Response, RoomStatus};
 use brook_common::ecies;
 use brook_common::ids::MemberKey;
+use brook_common::protocol::RecordKind;
 use brook_common::room::bans::Ban;
 use brook_common::room::config::{Privacy, RoomConfig};
-use brook_common::room::members::{Invitation, MemberRecord};
+use brook_common::room::members::{Acceptance, Admit, Grant, GrantRecord, MemberRecord};
 use brook_common::room::messages::Message;
 use brook_common::room::text::RoomText;
 use brook_common::room::{wire, RoomDelta, RoomParams, RoomState, Signed};
 use brook_common::seal::{self, SealContext, SealedField};
 use brook_common::secret::RoomSecret;
-use brook_common::sign::member_key;
+use brook_common::sign::{member_key, sign_body};
 use ed25519_dalek::SigningKey;
 
 use crate::{room_contract_wasm, BrookApp, Client, ContractKey, Node};
@@ -35,7 +36,8 @@ pub struct Room {
 
 impl Room {
     /// The owner (through its delegate) creates a private room naming `moderator` a
-    /// moderator and invites `invitees`; then asks the delegate to follow it.
+    /// moderator and invites `invitees` (the delegate signs each grant, each invitee
+    /// accepts with its invite code); then asks the delegate to follow it.
     pub async fn create(
         node: &Node,
         app: &mut BrookApp,
@@ -77,19 +79,20 @@ impl Room {
         };
         let mut delta = RoomDelta::default();
         for invitee in invitees {
-            let body = Invitation {
-                invitee: member_key(invitee),
+            let invite = invite_key(&owner, invitee);
+            let body = Grant {
                 inviter: owner,
-                invited_at: room.tick(),
+                invite_key: member_key(&invite),
             };
             let sig = app
-                .sign(owner, RecordToSign::Member(body.clone()))
+                .sign(owner, RecordToSign::Grant(body.clone()))
                 .await
-                .expect("invitation signed");
-            delta.members.push(Signed {
+                .expect("grant signed");
+            let grant = Signed {
                 body,
                 signature: sig,
-            });
+            };
+            delta.members.push(accept(owner, grant, &invite, invitee));
         }
         room.update(delta).await;
         room.follow(app).await;
@@ -181,25 +184,12 @@ impl Room {
         state
     }
 
-    fn chain(state: &RoomState, target: &MemberKey) -> Vec<MemberRecord> {
-        let mut chain = vec![];
-        let mut current = *target;
-        while let Some(r) = state.members.iter().find(|r| r.body.invitee == current) {
-            chain.push(r.clone());
-            current = r.body.inviter;
-        }
-        chain.reverse();
-        chain
-    }
-
-    /// `banner` (a moderator or an ancestor, not the owner's client) bans `target`.
+    /// `banner` (a moderator or an ancestor, not the owner's client) bans `target`. The
+    /// ban names its issuer and target only: the room's tree is its evidence (BAN-2).
     pub async fn ban_by(&mut self, banner: &SigningKey, target: &MemberKey) {
-        let state = self.state().await;
         let body = Ban {
             target: *target,
-            banned_by: member_key(banner),
-            banned_at: self.tick(),
-            chain: Self::chain(&state, target),
+            issuer: member_key(banner),
         };
         let ban = Signed::sign(&self.owner, body, banner).unwrap();
         self.update(RoomDelta {
@@ -209,13 +199,15 @@ impl Room {
         .await;
     }
 
+    /// `inviter` grants a place to a fresh invitation key and `invitee` accepts it.
     pub async fn invite_by(&mut self, inviter: &SigningKey, invitee: &SigningKey) {
-        let body = Invitation {
-            invitee: member_key(invitee),
+        let invite = invite_key(&member_key(inviter), invitee);
+        let body = Grant {
             inviter: member_key(inviter),
-            invited_at: self.tick(),
+            invite_key: member_key(&invite),
         };
-        let record = Signed::sign(&self.owner, body, inviter).unwrap();
+        let grant = Signed::sign(&self.owner, body, inviter).unwrap();
+        let record = accept(self.owner, grant, &invite, invitee);
         self.update(RoomDelta {
             members: vec![record],
             ..Default::default()
@@ -255,6 +247,37 @@ impl Room {
         })
         .await;
     }
+}
+
+/// The one-time invitation key of `inviter`'s invite code for `invitee` (deterministic,
+/// distinct per pair, as random invite codes would be).
+pub fn invite_key(inviter: &MemberKey, invitee: &SigningKey) -> SigningKey {
+    let mut hasher = blake3::Hasher::new_derive_key("brook e2e 2026-11 invitation key");
+    hasher.update(inviter.as_bytes());
+    hasher.update(member_key(invitee).as_bytes());
+    SigningKey::from_bytes(hasher.finalize().as_bytes())
+}
+
+/// The invitee's side of an invite code: the invitation key admits `invitee` through
+/// `grant` and `invitee` signs its acceptance (rule MEM-1).
+pub fn accept(
+    room: MemberKey,
+    grant: GrantRecord,
+    invite: &SigningKey,
+    invitee: &SigningKey,
+) -> MemberRecord {
+    let member = member_key(invitee);
+    let admit = Admit {
+        member,
+        grant: grant.id(),
+    };
+    let admit = sign_body(RecordKind::Admit, &room, &admit, invite).unwrap();
+    let body = Acceptance {
+        member,
+        grant,
+        admit,
+    };
+    Signed::sign(&room, body, invitee).unwrap()
 }
 
 /// `member`'s copy of secret `version`, if one is wrapped for it.

@@ -86,9 +86,7 @@ async fn another_web_app_cannot_stop_the_owner_s_rotation_nor_read_its_pipeline(
     );
     let ban = Ban {
         target: member_key(&bob),
-        banned_by: owner,
-        banned_at: room.tick(),
-        chain: vec![],
+        issuer: owner,
     };
     let refused = hostile
         .ask(Request::BanMember {

@@ -72,7 +72,7 @@ async fn room_lives_in_the_real_node() {
     );
     wire::validate(&room.params_bytes(), &seen_by_alice).expect("valid");
     let state = wire::decode_state(&seen_by_alice).unwrap();
-    let in_room = |k| state.members.iter().any(|r| r.body.invitee == k);
+    let in_room = |k| state.members.iter().any(|r| r.body.member == k);
     assert!(in_room(member_key(&newcomer)), "the invitation landed");
     assert!(!in_room(recipients[2]), "the ban landed");
     assert_eq!(state.messages.len(), 2, "both messages landed");

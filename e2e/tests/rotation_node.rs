@@ -114,9 +114,7 @@ async fn the_owner_delegate_rotates_backfills_and_bans_atomically() {
     let mut owner_app = BrookApp::connect(&url, &wasm).await.unwrap();
     let ban = Ban {
         target: member_key(&bob),
-        banned_by: owner,
-        banned_at: room.tick(),
-        chain: vec![],
+        issuer: owner,
     };
     let answer = owner_app
         .ask(Request::BanMember { room: owner, ban })

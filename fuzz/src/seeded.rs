@@ -6,11 +6,13 @@
 use std::sync::OnceLock;
 
 use brook_common::ids::MemberKey;
+use brook_common::room::bans::Leave;
 use brook_common::room::config::Privacy;
-use brook_common::room::members::Invitation;
+use brook_common::room::members::{Acceptance, Grant, MemberRecord};
 use brook_common::room::{wire, RoomDelta, Signed};
-use brook_common::testkit::TestRoom;
+use brook_common::sign::member_key;
 use brook_common::testkit::scenario::{author, base_room, key_pool};
+use brook_common::testkit::{signing_key, TestRoom};
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 
 /// One room's valid material: parameters, states, deltas.
@@ -33,14 +35,21 @@ pub fn seeds() -> &'static Seeds {
                     .map(|i| (i, i.wrapping_mul(7), i.wrapping_mul(13)))
                     .collect();
                 let mut deltas = author(&mut replica, "fuzz", &ops, &mut key_pool());
-                deltas.extend(attack_deltas(&mut replica.clone()));
+                // The attacks applied in turn: a state holding departed acceptances,
+                // bans and leaves, to mutate and to update.
+                let mut attacked = replica.clone();
+                deltas.extend(attack_deltas(&mut attacked));
                 let deltas = deltas
                     .iter()
                     .map(|d| wire::encode_delta(d).expect("encodes"))
                     .collect();
                 (
                     base.params_bytes(),
-                    vec![base.state_bytes(), replica.state_bytes()],
+                    vec![
+                        base.state_bytes(),
+                        replica.state_bytes(),
+                        attacked.state_bytes(),
+                    ],
                     deltas,
                 )
             })
@@ -49,28 +58,135 @@ pub fn seeds() -> &'static Seeds {
     })
 }
 
-/// The room-authority attacks' records, as seeds: a flood by uninvited keys (VER-1), an
-/// invitation of a key no secret can be wrapped for (MEM-6), and a rotation split into its
-/// batch and its wrapped secrets (SEC-6).
+/// Apply `delta` to `room` and keep it as a seed.
+fn keep(room: &mut TestRoom, deltas: &mut Vec<RoomDelta>, delta: RoomDelta) {
+    room.apply(delta.clone());
+    deltas.push(delta);
+}
+
+/// An acceptance of `member` (any key, even one nobody can sign for) through a grant of
+/// the owner's naming `invite_key`; the signatures are whatever the given keys make.
+fn forged_acceptance(room: &TestRoom, member: MemberKey, invite_key: MemberKey) -> MemberRecord {
+    let owner_key = room.owner_key();
+    let grant = Signed::sign(
+        &owner_key,
+        Grant {
+            inviter: owner_key,
+            invite_key,
+        },
+        &room.owner,
+    )
+    .expect("grant signs");
+    let body = Acceptance {
+        member,
+        admit: grant.signature,
+        grant,
+    };
+    Signed::sign(&owner_key, body, &room.owner).expect("acceptance signs")
+}
+
+/// The room-authority attacks' records, as seeds, each applied to `room` in turn:
+/// - a flood by uninvited keys (VER-1);
+/// - acceptances of a member key and of an invitation key no secret can be wrapped for
+///   (MEM-6);
+/// - a tree of acceptances (owner → A → {B → {C, E}, J → K}, owner → D), ancestors'
+///   bans with their issuer (BAN-2), a ban by a non-ancestor, the owner's ban of B
+///   together with bans B signs once banned — of its own descendant and of others (BAN-7);
+/// - one invitation key admitting two members under one grant, and a third under
+///   another inviter's grant (MEM-7);
+/// - a member's own leave (LEAVE-1), a leave forged for another member, and the leaver's
+///   acceptance replayed after the leave, alone and in the leave's own delta;
+/// - a rotation split into its batch and its wrapped secrets (SEC-6).
 fn attack_deltas(room: &mut TestRoom) -> Vec<RoomDelta> {
     let mut deltas = vec![room.outsider_flood(40)];
     let owner = room.owner.clone();
-    let owner_key = room.owner_key();
-    if let Ok(invitation) = Signed::sign(
-        &owner_key,
-        Invitation {
-            invitee: MemberKey([0; 32]),
-            inviter: owner_key,
-            invited_at: 1,
-        },
-        &owner,
-    ) {
-        deltas.push(RoomDelta {
-            members: vec![invitation],
-            ..RoomDelta::default()
-        });
+
+    // MEM-6: keys no secret can be wrapped for.
+    let wrappable = member_key(&signing_key("attack-wrappable", 0));
+    deltas.push(RoomDelta {
+        members: vec![
+            forged_acceptance(room, MemberKey([0; 32]), wrappable),
+            forged_acceptance(room, wrappable, MemberKey([0; 32])),
+        ],
+        ..RoomDelta::default()
+    });
+
+    // The tree the bans act on.
+    let key = |n: u64| signing_key("attack", n);
+    let (a, b, c, d, e, j, k) = (key(0), key(1), key(2), key(3), key(4), key(10), key(11));
+    for (inviter, invitee) in [
+        (&owner, &a),
+        (&a, &b),
+        (&b, &c),
+        (&b, &e),
+        (&a, &j),
+        (&j, &k),
+        (&owner, &d),
+    ] {
+        let delta = room.invite(inviter, invitee);
+        keep(room, &mut deltas, delta);
     }
-    let everyone: Vec<MemberKey> = room.state.members.iter().map(|m| m.body.invitee).collect();
+    // A bans its grandchildren C and K: ancestors' bans (K's stays to the end).
+    for target in [&c, &k] {
+        let ban = room.ban(&a, &member_key(target));
+        keep(room, &mut deltas, ban);
+    }
+    // D bans B, in another branch: no authority.
+    let ban = room.ban(&d, &member_key(&b));
+    keep(room, &mut deltas, ban);
+    // The owner bans B (E goes with it); B, banned, bans E (already gone with it) and D.
+    let mut bans = room.ban(&owner, &member_key(&b));
+    bans.bans.extend(room.ban(&b, &member_key(&e)).bans);
+    bans.bans.extend(room.ban(&b, &member_key(&d)).bans);
+    keep(room, &mut deltas, bans);
+    let late = room.ban(&b, &member_key(&a));
+    keep(room, &mut deltas, late);
+
+    // MEM-7: one invitation key, two members under one grant, a third under another's.
+    let invite = room.invite_key();
+    let (f, g, h) = (key(5), key(6), key(7));
+    let mut reuse = room.with_chain(RoomDelta::default(), &member_key(&a));
+    reuse.members.push(room.acceptance_with(&a, &invite, &f));
+    reuse.members.push(room.acceptance_with(&a, &invite, &g));
+    reuse.members.push(room.acceptance_with(&d, &invite, &h));
+    keep(room, &mut deltas, reuse);
+
+    // LEAVE-1: L invites N, then leaves; N keeps its place. Then L's acceptance replayed.
+    let (leaver, newcomer) = (key(8), key(9));
+    let joined = room.invite(&a, &leaver);
+    let replayed = joined.members.clone();
+    keep(room, &mut deltas, joined);
+    let invited = room.invite(&leaver, &newcomer);
+    keep(room, &mut deltas, invited);
+    let leave = room.leave(&leaver);
+    let mut leave_and_replay = leave.clone();
+    leave_and_replay.members.extend(replayed.iter().cloned());
+    keep(room, &mut deltas, leave);
+    keep(
+        room,
+        &mut deltas,
+        RoomDelta {
+            members: replayed,
+            ..RoomDelta::default()
+        },
+    );
+    deltas.push(leave_and_replay);
+    // A leave signed by someone other than its member: D "leaves" for A.
+    let forged = Signed::sign(
+        &room.owner_key(),
+        Leave {
+            member: member_key(&a),
+        },
+        &d,
+    )
+    .expect("leave signs");
+    deltas.push(RoomDelta {
+        leaves: vec![forged],
+        ..RoomDelta::default()
+    });
+
+    // SEC-6: a rotation split in two.
+    let everyone: Vec<MemberKey> = room.state.members.iter().map(|m| m.body.member).collect();
     let rotation = room.secret_batch(7, &everyone);
     deltas.push(RoomDelta {
         secret_batches: rotation.secret_batches,

@@ -1,27 +1,50 @@
-//! Bans.
+//! Departures: bans, and members leaving.
+//!
+//! A ban names its target and its issuer, nothing else: its evidence is the room's own
+//! tree. The target's acceptance is held once in the state (`departed`), and the issuer's
+//! authority is proved again from the tree at every merge ([`super::roster`]), never from
+//! records the issuer wrote for the purpose.
 //!
 //! Rules:
-//! - BAN-1: a ban is signed by its issuer, `banned_by`.
-//! - BAN-2: the issuer has authority over the target: the owner, a moderator named in
-//!   the current config, or an ancestor of the target in the invitation tree. Ancestry
-//!   is proven by the ban itself: it carries the target's chain of invitations from the
-//!   owner, each signed by its inviter. So a ban stays verifiable after its target (and
-//!   its target's subtree) are gone, and no later invitation can rewrite who was whose
-//!   ancestor.
-//! - BAN-3: a banned key is never an effective member — not by replaying its old
-//!   invitation, not by a new one (enforced in [`super::members`]).
-//! - BAN-4: one ban per target: the first by `(banned_at, record id)` among the valid.
-//! - BAN-5: at most `max_bans`, the earliest by `(banned_at, record id)`: a new ban never
-//!   displaces an older one, so old bans cannot be pushed out by many later bans.
+//! - BAN-1: a ban is signed by its issuer.
+//! - BAN-2: the issuer has authority over the target: the owner over anyone; a moderator
+//!   named in the current config over anyone but the owner and moderators; a member over
+//!   its own descendants (not moderators). Descent is read off the room's tree, whose
+//!   places only their members' own acceptances fix (MEM-3): no record the issuer writes
+//!   can make it anyone's ancestor.
+//! - BAN-3: a banned key is never an effective member — not by replaying its acceptance,
+//!   not by a new one — and its subtree goes with it (MEM-2).
+//! - BAN-4: one departure per target: the owner's ban, else a moderator's, else the
+//!   shallowest ancestor's, else the member's own leave; ties by record id. Which one
+//!   decides never changes who is in: every valid departure removes its target alike.
+//! - BAN-5: departures are bounded by the room's departure pool (`max_bans`), divided
+//!   down the tree like member room (MEM-4): a subtree's departures only ever use that
+//!   subtree's part, so no member can push out bans it did not issue by banning keys it
+//!   minted. Within one inviter's part the higher-authority departures come first.
 //! - BAN-6: the owner cannot be banned, and nobody bans themselves.
+//! - BAN-7: a banned member has authority over nobody still in the room: its authority is
+//!   over its own descendants, and they left with it (MEM-2). Its bans — before or after
+//!   its own — only ever name members already gone, so they never need to lapse, and a
+//!   ban valid once stays valid whatever records arrive later (merges stay
+//!   order-independent). A leaver keeps authority over the members it brought in, whose
+//!   places still hang from it. A moderator's authority is the appointment: once the
+//!   owner removes it from the config its bans lapse, unless the owner adopts the ones to
+//!   keep by signing them again (the owner's client does both in one delta) — a rogue
+//!   moderator's bans must be undoable, and a moderator's bans cannot be dated. This is
+//!   the one removal that can bring members back; a member dropped below such a ban
+//!   re-sends its acceptance.
+//! - BAN-8: a ban names a member whose acceptance the room holds. The acceptance is the
+//!   evidence, held once however many bans name it, so a ban costs one signature.
+//! - LEAVE-1: a member leaves with a record it signs itself. It is no longer a member
+//!   (its messages and nickname go, the owner's delegate rotates the secret as for a
+//!   ban), its acceptance cannot be replayed to come back; the members it invited keep
+//!   their places. A leaver keeps its one slot of member room (MEM-4), since its
+//!   invitees' places hang from it.
 
 use minicbor::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
-use super::config::RoomConfig;
-use super::members::MemberRecord;
 use super::signed::{RecordBody, Signed};
-use crate::collections::Set;
 use crate::ids::MemberKey;
 use crate::protocol::RecordKind;
 
@@ -30,14 +53,7 @@ pub struct Ban {
     #[n(0)]
     pub target: MemberKey,
     #[n(1)]
-    pub banned_by: MemberKey,
-    /// Issuer's clock, ms since the epoch; orders bans for BAN-4/BAN-5.
-    #[n(2)]
-    pub banned_at: u64,
-    /// The target's invitation chain, owner first, target last. May be empty when the
-    /// issuer is the owner or a moderator (who may ban anyone, even pre-emptively).
-    #[n(3)]
-    pub chain: Vec<MemberRecord>,
+    pub issuer: MemberKey,
 }
 
 pub type BanRecord = Signed<Ban>;
@@ -45,42 +61,31 @@ pub type BanRecord = Signed<Ban>;
 impl RecordBody for Ban {
     const KIND: RecordKind = RecordKind::Ban;
     fn signer(&self, _owner: &MemberKey) -> MemberKey {
-        self.banned_by // rule BAN-1
+        self.issuer // rule BAN-1
     }
 }
 
-/// Whether `ban` is authorized (rules BAN-2, BAN-6). Signatures, including those of the
-/// chain's invitations, are checked before this is asked.
-pub fn is_authorized(ban: &Ban, owner: &MemberKey, config: &RoomConfig) -> bool {
-    if ban.target == *owner || ban.target == ban.banned_by {
-        return false; // rule BAN-6
-    }
-    let chain_ok = chain_links(&ban.chain, owner, &ban.target);
-    if !ban.chain.is_empty() && !chain_ok {
-        return false;
-    }
-    if ban.banned_by == *owner || config.moderators.binary_search(&ban.banned_by).is_ok() {
-        return true;
-    }
-    // rule BAN-2: an ancestor — an inviter on the chain above the target.
-    chain_ok
-        && ban
-            .chain
-            .iter()
-            .any(|link| link.body.inviter == ban.banned_by)
+/// `member` leaves the room.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+pub struct Leave {
+    #[n(0)]
+    pub member: MemberKey,
 }
 
-/// The chain runs owner → … → target, each invitation's invitee inviting the next, with
-/// no key twice.
-fn chain_links(chain: &[MemberRecord], owner: &MemberKey, target: &MemberKey) -> bool {
-    let mut expected_inviter = *owner;
-    let mut seen: Set<MemberKey> = Set::default();
-    seen.insert(*owner);
-    for link in chain {
-        if link.body.inviter != expected_inviter || !seen.insert(link.body.invitee) {
-            return false;
-        }
-        expected_inviter = link.body.invitee;
+pub type LeaveRecord = Signed<Leave>;
+
+impl RecordBody for Leave {
+    const KIND: RecordKind = RecordKind::Leave;
+    fn signer(&self, _owner: &MemberKey) -> MemberKey {
+        self.member // rule LEAVE-1
     }
-    !chain.is_empty() && expected_inviter == *target
+}
+
+/// Rank of a valid departure (BAN-4): smaller wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Authority {
+    Owner,
+    Moderator,
+    /// An ancestor at this depth (1: invited by the owner).
+    Ancestor(u32),
 }

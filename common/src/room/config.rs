@@ -71,11 +71,6 @@ impl RoomConfig {
             moderators: Vec::new(),
         }
     }
-
-    /// Messages one author may hold in the window.
-    pub fn per_author_messages(&self) -> usize {
-        (self.max_messages / AUTHOR_SHARE_DIVISOR).max(1) as usize
-    }
 }
 
 pub type ConfigRecord = Signed<RoomConfig>;

@@ -1,61 +1,153 @@
-//! Members: the invitation tree rooted at the owner.
+//! Members: invitations the inviter grants and the invitee accepts with a key of its own.
+//!
+//! An inviter never holds its invitee's key. It signs a [`Grant`] naming a fresh,
+//! one-time *invitation key* and hands the grant and that key's secret to the invitee
+//! (the invite code). The invitee's own delegate makes the member key and signs an
+//! [`Acceptance`] naming the grant — its one parent — and the invitation key signs an
+//! [`Admit`] binding that member key to the grant. So a member record carries three
+//! signatures: the inviter's (authority), the invitation key's (this invite was used for
+//! this member) and the member's (the key is its own, and this is its place).
 //!
 //! Rules:
-//! - MEM-1: an invitation is signed by its inviter.
-//! - MEM-2: a member is *effective* only through a chain of invitations from the owner
-//!   in which no key is banned; a ban therefore removes its target's whole subtree.
-//!   [`compute_membership`] applies it to the records held; [`subtree`] is what it
-//!   removes from a tree already built, which the owner's delegate needs to plan the
-//!   rotation a ban makes owed before the ban lands.
-//! - MEM-3: one invitation per invitee is kept: breadth-first from the owner, the first
-//!   by `(invited_at, record id)` among those whose inviter is already effective. So the
-//!   tree is a deterministic function of the records held, whatever arrived first.
-//! - MEM-4: at most `max_members` effective members (the owner not counted), admitted
-//!   in that same breadth-first order.
-//! - MEM-5: the owner is never an invitee, and nobody invites themselves.
-//! - MEM-6: an invitee's key is the canonical encoding of an ed25519 point of full
-//!   order (not the identity, all zeros or another small-order point): a room secret
-//!   can be wrapped for every member, so no member can make the owner's rotation fail
-//!   by inviting a key nobody can wrap for. Checked once per arriving record, like a
-//!   signature (`verify.rs`); the owner's delegate also leaves such a key out (ROT-6).
+//! - MEM-1: a grant is signed by its inviter; an acceptance by its member, carrying the
+//!   invitation key's admit signature over `(member, grant id)`.
+//! - MEM-2: a member is *effective* only through a chain of acceptances from the owner
+//!   in which no key is banned; a ban therefore removes its target's whole subtree
+//!   ([`subtree`]). A member who left is no longer a member, but its invitees keep their
+//!   places ([`super::roster`]).
+//! - MEM-3: a member's place is fixed by its own acceptance: of the acceptances one
+//!   member key signed, the one with the smallest record id. Nobody else can sign for
+//!   that key, so no later, earlier-dated or competing invitation can re-parent it.
+//! - MEM-4: room for members is divided, not raced for (see [`super::shares`]): the
+//!   owner's `max_members` are split equally among its invitees' subtrees, each subtree's
+//!   share (less one for its root) equally among that root's invitees, and so on. What a
+//!   subtree holds never depends on how many keys another subtree mints.
+//! - MEM-5: the owner is never a member record, and nobody invites themselves.
+//! - MEM-6: member and invitation keys are canonical encodings of ed25519 points of full
+//!   order, so a room secret can be wrapped for every member (checked once per arriving
+//!   record, like a signature; the owner's delegate also leaves such a key out, ROT-6).
+//! - MEM-7: a grant admits at most one member. If its invitation key signed admits for
+//!   several member keys (its holders — the invitee and the inviter — both know it), the
+//!   smallest member key is admitted. Only the invite code's holders can do this, and the
+//!   inviter could remove that member by a ban anyway (BAN-2): an invite code is a
+//!   password. Per grant, not per invitation key: the losers share the winner's parent,
+//!   so nothing that removes the winner without its subtree can bring a loser back.
 //!
-//! Chains are walked once per apply: the breadth-first pass visits each record once, so
-//! checking the tree is O(members), however deep it is.
+//! Placement reads each record once, so checking the tree is O(members), however deep.
 
 use minicbor::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
 use super::order::{sort_by, Key};
 use super::signed::{RecordBody, Signed};
-use crate::collections::{Map, Set};
 use crate::ids::{MemberKey, RecordId};
 use crate::protocol::RecordKind;
+use crate::sign::Sig;
 
-/// `inviter` invites `invitee` into the room.
+/// `inviter` authorises whoever holds `invite_key`'s secret to join once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
-pub struct Invitation {
+pub struct Grant {
     #[n(0)]
-    pub invitee: MemberKey,
-    #[n(1)]
     pub inviter: MemberKey,
-    /// Inviter's clock, ms since the epoch; orders concurrent invitations (MEM-3).
-    #[n(2)]
-    pub invited_at: u64,
+    /// A one-time key the inviter made for this invitation only (rule MEM-7).
+    #[n(1)]
+    pub invite_key: MemberKey,
 }
 
-pub type MemberRecord = Signed<Invitation>;
+pub type GrantRecord = Signed<Grant>;
 
-impl RecordBody for Invitation {
-    const KIND: RecordKind = RecordKind::Member;
+impl RecordBody for Grant {
+    const KIND: RecordKind = RecordKind::Grant;
     fn signer(&self, _owner: &MemberKey) -> MemberKey {
         self.inviter // rule MEM-1
     }
 }
 
+/// What the invitation key signs: this member used this grant.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub struct Admit {
+    #[n(0)]
+    pub member: MemberKey,
+    #[n(1)]
+    pub grant: RecordId,
+}
+
+impl RecordBody for Admit {
+    const KIND: RecordKind = RecordKind::Admit;
+    fn signer(&self, _owner: &MemberKey) -> MemberKey {
+        // Not a record of its own: the invitation key signs it (see `Acceptance::admit`).
+        self.member
+    }
+}
+
+/// `member` joins through `grant`; signed by `member`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+pub struct Acceptance {
+    #[n(0)]
+    pub member: MemberKey,
+    #[n(1)]
+    pub grant: GrantRecord,
+    /// The invitation key's signature over [`Admit`] `{ member, grant id }`.
+    #[n(2)]
+    pub admit: Sig,
+}
+
+impl Acceptance {
+    /// The member whose grant this acceptance uses: its parent in the tree.
+    pub fn inviter(&self) -> MemberKey {
+        self.grant.body.inviter
+    }
+
+    pub fn invite_key(&self) -> MemberKey {
+        self.grant.body.invite_key
+    }
+
+    /// The body the invitation key signs.
+    pub fn admit_body(&self) -> Admit {
+        Admit {
+            member: self.member,
+            grant: self.grant.id(),
+        }
+    }
+}
+
+pub type MemberRecord = Signed<Acceptance>;
+
+impl RecordBody for Acceptance {
+    const KIND: RecordKind = RecordKind::Member;
+    fn signer(&self, _owner: &MemberKey) -> MemberKey {
+        self.member // rule MEM-1
+    }
+}
+
+/// Rules MEM-3, MEM-5 and MEM-7: each member key's one place, from every acceptance held
+/// (whose signatures the caller checked). Sorted by member; a member's parent is
+/// `record.body.inviter()`.
+pub fn place(owner: &MemberKey, candidates: Vec<MemberRecord>) -> Vec<MemberRecord> {
+    let candidates: Vec<MemberRecord> = candidates
+        .into_iter()
+        .filter(|r| r.body.member != *owner && r.body.member != r.body.inviter()) // MEM-5
+        .collect();
+    // MEM-3: per member, the smallest record id.
+    let mut by_member = sort_by(candidates, |r| {
+        Key::new().member(&r.body.member).id(&r.id()).done()
+    });
+    by_member.dedup_by(|later, first| later.body.member == first.body.member);
+    // MEM-7: per grant, the smallest member key.
+    let mut by_grant = sort_by(by_member, |r| {
+        Key::new()
+            .id(&r.body.grant.id())
+            .member(&r.body.member)
+            .done()
+    });
+    by_grant.dedup_by(|later, first| later.body.grant.id() == first.body.grant.id());
+    sort_by(by_grant, |r| Key::new().member(&r.body.member).done())
+}
+
 /// Who is in the room, derived from the records held.
 #[derive(Debug, Clone, Default)]
 pub struct Membership {
-    /// Effective members' (owner excluded) invitations, sorted by invitee.
+    /// Effective members' (owner excluded) acceptances, sorted by member.
     pub admitted: Vec<MemberRecord>,
 }
 
@@ -65,74 +157,18 @@ impl Membership {
         key == owner || self.admitted_record(key).is_some()
     }
 
-    /// The invitation that admits `key`, if `key` is an effective member.
+    /// The acceptance that admits `key`, if `key` is an effective member.
     pub fn admitted_record(&self, key: &MemberKey) -> Option<&MemberRecord> {
         self.admitted
-            .binary_search_by(|r| r.body.invitee.cmp(key))
+            .binary_search_by(|r| r.body.member.cmp(key))
             .ok()
             .and_then(|i| self.admitted.get(i))
     }
 }
 
-/// Compute the effective tree (rules MEM-2..MEM-5) from candidate invitations.
-pub fn compute_membership(
-    owner: &MemberKey,
-    candidates: &[MemberRecord],
-    banned: &Set<MemberKey>,
-    max_members: u32,
-) -> Membership {
-    let mut by_inviter: Map<MemberKey, Vec<(u64, RecordId, usize)>> = Map::default();
-    for (index, record) in candidates.iter().enumerate() {
-        let inv = &record.body;
-        // rules MEM-5 and BAN-3: a banned key never re-enters, by replay or by a new
-        // invitation; rule MEM-2: its invitees have no path to the owner through it.
-        if inv.invitee == *owner || inv.invitee == inv.inviter || banned.contains(&inv.invitee) {
-            continue;
-        }
-        by_inviter
-            .entry(inv.inviter)
-            .or_default()
-            .push((inv.invited_at, record.id(), index));
-    }
-
-    // Breadth-first from the owner; within a level, by (invited_at, record id).
-    let mut admitted: Map<MemberKey, usize> = Map::default();
-    let mut level = vec![*owner];
-    while !level.is_empty() && admitted.len() < max_members as usize {
-        let next: Vec<(u64, RecordId, usize)> = level
-            .iter()
-            .filter_map(|inviter| by_inviter.get(inviter))
-            .flatten()
-            .copied()
-            .collect();
-        let next = sort_by(next, |(at, id, _)| Key::new().u64(*at).id(id).done());
-        level = Vec::new();
-        for (_, _, index) in next {
-            if admitted.len() >= max_members as usize {
-                break; // rule MEM-4
-            }
-            let Some(invitee) = candidates.get(index).map(|c| c.body.invitee) else {
-                continue; // indices come from `candidates` itself
-            };
-            if admitted.contains_key(&invitee) {
-                continue; // rule MEM-3: an earlier invitation already admitted them
-            }
-            admitted.insert(invitee, index);
-            level.push(invitee);
-        }
-    }
-    let records: Vec<MemberRecord> = admitted
-        .into_values()
-        .filter_map(|i| candidates.get(i).cloned())
-        .collect();
-    Membership {
-        admitted: sort_by(records, |r| Key::new().member(&r.body.invitee).done()),
-    }
-}
-
-/// Rule MEM-2 on a tree already built: `target` and everyone it brought in, directly or
-/// down its invitation chain — the members a ban of `target` removes. `members[i]` was
-/// invited by `inviters[i]` (one invitation per member, as [`compute_membership`] keeps).
+/// Rule MEM-2 on a tree already built: `target` and everyone below it — the members a
+/// ban of `target` removes. `members[i]`'s parent is `inviters[i]`; the list may include
+/// members who left (they keep their invitees' places), so the walk passes through them.
 ///
 /// A list, not a hash set: a ban's subtree is small, and the delegate's WASM, which
 /// runs this, then carries no hash table code.

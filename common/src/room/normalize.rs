@@ -7,14 +7,15 @@
 //! message stays older than the window, a banned key stays banned), so normalizing twice
 //! is normalizing once.
 
-use super::bans::is_authorized;
 use super::config::Privacy;
 use super::member_info;
-use super::members::{compute_membership, Membership};
-use super::order::{sort_by, sorted_by, Key};
+use super::members::Membership;
+use super::messages;
+use super::order::{sort_by, Key};
+use super::roster;
 use super::secrets::{SecretsState, MAX_LEAF_VERSIONS};
 use super::state::RoomState;
-use crate::collections::{Map, Set};
+use crate::collections::Set;
 use crate::ids::MemberKey;
 
 /// The canonical state of the records in `state`, whose signatures the caller checked.
@@ -22,21 +23,23 @@ pub fn normalize(mut state: RoomState, owner: &MemberKey) -> RoomState {
     let config = state.config.body.clone();
     let private = config.privacy == Privacy::Private;
 
-    // Bans: authorized (BAN-2, BAN-6), one per target (BAN-4), earliest kept (BAN-5).
-    let mut bans = std::mem::take(&mut state.bans);
-    bans.retain(|ban| is_authorized(&ban.body, owner, &config));
-    let mut bans = sort_by(bans, |ban| {
-        Key::new().u64(ban.body.banned_at).id(&ban.id()).done()
-    });
-    let mut targets: Set<MemberKey> = Set::default();
-    bans.retain(|ban| targets.insert(ban.body.target));
-    bans.truncate(config.max_bans as usize);
-    let banned: Set<MemberKey> = bans.iter().map(|ban| ban.body.target).collect();
-    state.bans = sort_by(bans, |ban| Key::new().member(&ban.body.target).done());
-
-    // Members: the invitation tree (MEM-2..MEM-5).
-    let membership = compute_membership(owner, &state.members, &banned, config.max_members);
+    // Members, departures and their shares of room (MEM, BAN, LEAVE rules).
+    let acceptances: Vec<_> = std::mem::take(&mut state.members)
+        .into_iter()
+        .chain(std::mem::take(&mut state.departed))
+        .collect();
+    let roster = roster::evaluate(
+        owner,
+        &config,
+        acceptances,
+        std::mem::take(&mut state.bans),
+        std::mem::take(&mut state.leaves),
+    );
+    let membership = roster.membership;
     state.members = membership.admitted.clone();
+    state.departed = roster.departed;
+    state.bans = roster.bans;
+    state.leaves = roster.leaves;
 
     // Member info: members only (INFO-1), fits and sealed when private (INFO-3), newest
     // version per member (INFO-2).
@@ -58,28 +61,15 @@ pub fn normalize(mut state: RoomState, owner: &MemberKey) -> RoomState {
 
     normalize_secrets(&mut state.secrets, &membership, owner);
 
-    // Messages: members only (MSG-1), fits and sealed when private (MSG-2), per-author
-    // share (MSG-4), then the window (MSG-3).
-    let mut messages = std::mem::take(&mut state.messages);
-    messages.retain(|m| {
+    // Messages: members only (MSG-1), fits and sealed when private (MSG-2), then the
+    // window divided down the tree (MSG-3, MSG-4).
+    let mut kept = std::mem::take(&mut state.messages);
+    kept.retain(|m| {
         membership.is_member(&m.body.author, owner)
             && m.body.body.fits(config.max_message_bytes as usize)
             && (!private || m.body.body.is_sealed())
     });
-    let mut keyed = sorted_by(messages, |m| {
-        Key::new().u64_desc(m.body.sent_at).id_desc(&m.id()).done()
-    });
-    keyed.dedup_by(|later, first| later.0 == first.0);
-    let per_author = config.per_author_messages();
-    let mut counts: Map<MemberKey, usize> = Map::default();
-    keyed.retain(|(_, m)| {
-        let count = counts.entry(m.body.author).or_insert(0);
-        *count += 1;
-        *count <= per_author
-    });
-    keyed.truncate(config.max_messages as usize);
-    keyed.reverse();
-    state.messages = keyed.into_iter().map(|(_, m)| m).collect();
+    state.messages = messages::window(kept, &roster.window, config.max_messages);
 
     state
 }

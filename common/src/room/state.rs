@@ -3,7 +3,7 @@
 use minicbor::{Decode, Encode};
 use serde::{Deserialize, Serialize};
 
-use super::bans::BanRecord;
+use super::bans::{BanRecord, LeaveRecord};
 use super::config::ConfigRecord;
 use super::member_info::MemberInfoRecord;
 use super::members::MemberRecord;
@@ -48,21 +48,28 @@ impl RoomParams {
 pub struct RoomState {
     #[n(0)]
     pub config: ConfigRecord,
-    /// Effective members' invitations, sorted by invitee.
+    /// Effective members' acceptances, sorted by member.
     #[n(1)]
     pub members: Vec<MemberRecord>,
-    /// Sorted by target.
+    /// Acceptances of members who left or were banned, kept as the evidence their
+    /// departure names (BAN-8) and, for leavers, their invitees' places; sorted by member.
     #[n(2)]
+    pub departed: Vec<MemberRecord>,
+    /// Sorted by target.
+    #[n(3)]
     pub bans: Vec<BanRecord>,
     /// Sorted by member.
-    #[n(3)]
-    pub member_info: Vec<MemberInfoRecord>,
     #[n(4)]
+    pub leaves: Vec<LeaveRecord>,
+    /// Sorted by member.
+    #[n(5)]
+    pub member_info: Vec<MemberInfoRecord>,
+    #[n(6)]
     pub secrets: SecretsState,
     /// Sorted by `(sent_at, record id)`.
-    #[n(5)]
+    #[n(7)]
     pub messages: Vec<MessageRecord>,
-    #[n(6)]
+    #[n(8)]
     pub upgrade: Option<UpgradeRecord>,
 }
 
@@ -72,7 +79,9 @@ impl RoomState {
         RoomState {
             config,
             members: Vec::new(),
+            departed: Vec::new(),
             bans: Vec::new(),
+            leaves: Vec::new(),
             member_info: Vec::new(),
             secrets: SecretsState::default(),
             messages: Vec::new(),
@@ -84,8 +93,9 @@ impl RoomState {
     pub fn into_delta(self) -> RoomDelta {
         RoomDelta {
             config: Some(self.config),
-            members: self.members,
+            members: self.members.into_iter().chain(self.departed).collect(),
             bans: self.bans,
+            leaves: self.leaves,
             member_info: self.member_info,
             secret_batches: self.secrets.batches,
             secret_blobs: self.secrets.blobs,
@@ -96,12 +106,9 @@ impl RoomState {
 
     /// Number of signatures a full validation checks (the benchmarks' crypto floor).
     pub fn signature_count(&self) -> usize {
-        1 + self.members.len()
-            + self
-                .bans
-                .iter()
-                .map(|b| 1 + b.body.chain.len())
-                .sum::<usize>()
+        1 + 3 * (self.members.len() + self.departed.len())
+            + self.bans.len()
+            + self.leaves.len()
             + self.member_info.len()
             + self.secrets.batches.len()
             + self.messages.len()
@@ -109,7 +116,8 @@ impl RoomState {
     }
 }
 
-/// Records to add to a room. Empty fields are omitted on the wire.
+/// Records to add to a room. Empty fields are omitted on the wire. `members` carries
+/// every acceptance, whether its member is still in the room or departed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
 pub struct RoomDelta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -127,22 +135,26 @@ pub struct RoomDelta {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cbor(default)]
     #[n(3)]
-    pub member_info: Vec<MemberInfoRecord>,
+    pub leaves: Vec<LeaveRecord>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cbor(default)]
     #[n(4)]
-    pub secret_batches: Vec<SecretBatchRecord>,
+    pub member_info: Vec<MemberInfoRecord>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cbor(default)]
     #[n(5)]
-    pub secret_blobs: Vec<WrappedSecret>,
+    pub secret_batches: Vec<SecretBatchRecord>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cbor(default)]
     #[n(6)]
+    pub secret_blobs: Vec<WrappedSecret>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cbor(default)]
+    #[n(7)]
     pub messages: Vec<MessageRecord>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cbor(default)]
-    #[n(7)]
+    #[n(8)]
     pub upgrade: Option<UpgradeRecord>,
 }
 

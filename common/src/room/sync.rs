@@ -16,7 +16,8 @@ pub struct RoomSummary {
     pub config: RecordId,
     #[n(1)]
     pub upgrade: Option<RecordId>,
-    /// Ids of invitations, bans, member info, secret batches and messages, sorted.
+    /// Ids of acceptances (members' and departed), bans, leaves, member info, secret
+    /// batches and messages, sorted.
     #[n(2)]
     pub records: Vec<RecordId>,
     /// First 16 bytes of each wrapped secret's leaf hash, sorted.
@@ -35,8 +36,10 @@ impl RoomState {
         let mut records: Vec<RecordId> = self
             .members
             .iter()
+            .chain(&self.departed)
             .map(|r| r.id())
             .chain(self.bans.iter().map(|r| r.id()))
+            .chain(self.leaves.iter().map(|r| r.id()))
             .chain(self.member_info.iter().map(|r| r.id()))
             .chain(self.secrets.batches.iter().map(|r| r.id()))
             .chain(self.messages.iter().map(|r| r.id()))
@@ -67,11 +70,18 @@ impl RoomState {
             members: self
                 .members
                 .iter()
+                .chain(&self.departed)
                 .filter(|r| missing(r.id()))
                 .cloned()
                 .collect(),
             bans: self
                 .bans
+                .iter()
+                .filter(|r| missing(r.id()))
+                .cloned()
+                .collect(),
+            leaves: self
+                .leaves
                 .iter()
                 .filter(|r| missing(r.id()))
                 .cloned()

@@ -2,11 +2,11 @@
 //! adds ([`VerifiedState::apply`]), each as one signature batch. Records already held in
 //! a verified state are never checked again.
 
-use super::bans::BanRecord;
+use super::bans::{BanRecord, LeaveRecord};
 use super::config::{self, check_config};
 use super::error::RoomError;
 use super::member_info;
-use super::members::MemberRecord;
+use super::members::{Admit, MemberRecord};
 use super::normalize::normalize;
 use super::secrets::{batch_shape_ok, blob_shape_ok};
 use super::signed::{RecordBody, Signed};
@@ -35,24 +35,18 @@ pub struct ApplyReport {
 }
 
 /// Queues records' signatures, one group per record, remembering what each group is.
-struct Checks<'a> {
+struct Checks {
     owner: MemberKey,
     batch: SignatureBatch,
     labels: Vec<&'static str>,
-    /// The state whose invitations are known good (or checked in this same batch): a
-    /// ban's chain link *equal* to one of them is not checked twice. Equality of the
-    /// whole record, not of its id: an id names a signature, and a forged body may
-    /// borrow a real signature.
-    state: Option<&'a RoomState>,
 }
 
-impl<'a> Checks<'a> {
+impl Checks {
     fn new(owner: MemberKey) -> Self {
         Checks {
             owner,
             batch: SignatureBatch::new(),
             labels: Vec::new(),
-            state: None,
         }
     }
 
@@ -80,14 +74,20 @@ impl<'a> Checks<'a> {
         group
     }
 
-    /// A ban and the invitations of the chain it carries, as one group.
-    fn ban(&mut self, ban: &BanRecord) -> usize {
-        let group = self.one("ban", ban);
-        for link in &ban.body.chain {
-            if !self.state.is_some_and(|s| is_held_invitation(s, link)) {
-                self.record(group, link);
-            }
-        }
+    /// An acceptance's three signatures (MEM-1) as one group: the member's, the
+    /// inviter's grant and the invitation key's admit.
+    fn member(&mut self, record: &MemberRecord) -> usize {
+        let group = self.one("member acceptance", record);
+        self.record(group, &record.body.grant);
+        let admit = record.body.admit_body();
+        self.batch.add(
+            group,
+            Admit::KIND,
+            &self.owner,
+            &record.body.invite_key(),
+            &admit,
+            &record.body.admit,
+        );
         group
     }
 
@@ -97,15 +97,9 @@ impl<'a> Checks<'a> {
 }
 
 /// Rule MEM-6, checked like a signature: once per record that arrives, never again.
-fn invitee_key_ok(record: &MemberRecord) -> bool {
-    crate::ecies::can_wrap_for(&record.body.invitee)
-}
-
-fn is_held_invitation(state: &RoomState, link: &MemberRecord) -> bool {
-    state
-        .members
-        .binary_search_by(|r| r.body.invitee.cmp(&link.body.invitee))
-        .is_ok_and(|i| state.members.get(i) == Some(link))
+fn member_keys_ok(record: &MemberRecord) -> bool {
+    crate::ecies::can_wrap_for(&record.body.member)
+        && crate::ecies::can_wrap_for(&record.body.invite_key())
 }
 
 /// Verify every signature in `state` and that it is canonical.
@@ -131,21 +125,28 @@ pub fn verify_state(params: &RoomParams, state: RoomState) -> Result<VerifiedSta
     if !state.secrets.blobs.iter().all(blob_shape_ok) {
         return Err(RoomError::invalid("wrapped secret", "SEC-5: too large"));
     }
-    if !state.members.iter().all(invitee_key_ok) {
+    if !state
+        .members
+        .iter()
+        .chain(&state.departed)
+        .all(member_keys_ok)
+    {
         return Err(RoomError::invalid(
-            "member invitation",
-            "MEM-6: the invitee key is not a full-order ed25519 point",
+            "member acceptance",
+            "MEM-6: a member or invitation key is not a full-order ed25519 point",
         ));
     }
 
     let mut checks = Checks::new(owner);
-    checks.state = Some(&state);
     checks.one("config", &state.config);
-    for record in &state.members {
-        checks.one("member invitation", record);
+    for record in state.members.iter().chain(&state.departed) {
+        checks.member(record);
     }
     for ban in &state.bans {
-        checks.ban(ban);
+        checks.one("ban", ban);
+    }
+    for leave in &state.leaves {
+        checks.one("leave", leave);
     }
     for info in &state.member_info {
         checks.one("member info", info);
@@ -176,7 +177,9 @@ pub fn verify_state(params: &RoomParams, state: RoomState) -> Result<VerifiedSta
 fn first_difference(a: &RoomState, b: &RoomState) -> Option<&'static str> {
     [
         (a.members != b.members, "members"),
+        (a.departed != b.departed, "departed"),
         (a.bans != b.bans, "bans"),
+        (a.leaves != b.leaves, "leaves"),
         (a.member_info != b.member_info, "member_info"),
         (a.secrets != b.secrets, "secrets"),
         (a.messages != b.messages, "messages"),
@@ -191,6 +194,7 @@ struct NewRecords {
     config: Option<(usize, super::config::ConfigRecord)>,
     members: Vec<(usize, MemberRecord)>,
     bans: Vec<(usize, BanRecord)>,
+    leaves: Vec<(usize, LeaveRecord)>,
     member_info: Vec<(usize, super::member_info::MemberInfoRecord)>,
     batches: Vec<(usize, super::secrets::SecretBatchRecord)>,
     messages: Vec<(usize, super::messages::MessageRecord)>,
@@ -234,22 +238,25 @@ impl VerifiedState {
         // outsider's delta only a set lookup each. Only what normalize drops whatever
         // else arrives is dropped here, so the result is the same as checking first.
         // Who *could* be a member: the owner, the moderators, every held member and
-        // every invitee this delta names (its own invitations may admit them).
+        // every member this delta's acceptances name (they may admit them).
         let config = &state.config.body;
         let mut could_be_member: Set<MemberKey> =
-            state.members.iter().map(|r| r.body.invitee).collect();
+            state.members.iter().map(|r| r.body.member).collect();
         could_be_member.insert(owner);
         could_be_member.extend(config.moderators.iter().copied());
-        could_be_member.extend(delta.members.iter().map(|r| r.body.invitee));
+        could_be_member.extend(delta.members.iter().map(|r| r.body.member));
         if let Some(incoming) = &delta.config {
             could_be_member.extend(incoming.body.moderators.iter().copied());
         }
+        // Who could be in the tree: those, and the departed — a leaver's invitees hang
+        // from it, and a ban or a leave names a departed member's acceptance.
+        let mut in_tree = could_be_member.clone();
+        in_tree.extend(state.departed.iter().map(|r| r.body.member));
         // A config in this same delta may raise the limit: the larger one decides.
         let max_message = delta.config.as_ref().map_or(config.max_message_bytes, |c| {
             c.body.max_message_bytes.max(config.max_message_bytes)
         }) as usize;
         let mut checks = Checks::new(owner);
-        checks.state = Some(&state);
         if let Some(incoming) = delta.config.filter(|c| *c != state.config) {
             if check_config(&incoming.body).is_ok() {
                 new.config = Some((checks.one("config", &incoming), incoming));
@@ -262,17 +269,28 @@ impl VerifiedState {
             .into_iter()
             .filter(|r| !held.contains(&r.id()))
         {
-            if could_be_member.contains(&record.body.inviter) && invitee_key_ok(&record) {
-                new.members
-                    .push((checks.one("member invitation", &record), record));
+            if in_tree.contains(&record.body.inviter()) && member_keys_ok(&record) {
+                new.members.push((checks.member(&record), record));
             } else {
                 shape_rejected += 1;
             }
         }
-        // Bans are judged by their own evidence, not by who is a member now (BAN-2), so
-        // they have no membership pre-check.
+        // A ban needs its issuer and its target in the tree (BAN-2, BAN-8); a leave, its
+        // member.
         for ban in delta.bans.into_iter().filter(|r| !held.contains(&r.id())) {
-            new.bans.push((checks.ban(&ban), ban));
+            let body = &ban.body;
+            if in_tree.contains(&body.issuer) && in_tree.contains(&body.target) {
+                new.bans.push((checks.one("ban", &ban), ban));
+            } else {
+                shape_rejected += 1;
+            }
+        }
+        for leave in delta.leaves.into_iter().filter(|r| !held.contains(&r.id())) {
+            if in_tree.contains(&leave.body.member) {
+                new.leaves.push((checks.one("leave", &leave), leave));
+            } else {
+                shape_rejected += 1;
+            }
         }
         for info in delta
             .member_info
@@ -342,6 +360,12 @@ impl VerifiedState {
                 .filter(|(g, _)| keep(*g))
                 .map(|(_, r)| r),
         );
+        state.leaves.extend(
+            new.leaves
+                .into_iter()
+                .filter(|(g, _)| keep(*g))
+                .map(|(_, r)| r),
+        );
         state.member_info.extend(
             new.member_info
                 .into_iter()
@@ -393,7 +417,9 @@ impl VerifiedState {
 fn held_ids(state: &RoomState) -> Set<RecordId> {
     let mut ids = Set::default();
     ids.extend(state.members.iter().map(|r| r.id()));
+    ids.extend(state.departed.iter().map(|r| r.id()));
     ids.extend(state.bans.iter().map(|r| r.id()));
+    ids.extend(state.leaves.iter().map(|r| r.id()));
     ids.extend(state.member_info.iter().map(|r| r.id()));
     ids.extend(state.secrets.batches.iter().map(|r| r.id()));
     ids.extend(state.messages.iter().map(|r| r.id()));

@@ -266,18 +266,20 @@ impl SecretsDelta {
 }
 
 /// A room delta of an owner's ban and/or secret batch, encoded without linking the codecs
-/// of the room's other records: `[null, [], [ban?], [], [batch?], blobs, []]`, exactly the canonical encoding of that
-/// `RoomDelta` (rule CAN-1: a trailing `None` is left out, tested).
+/// of the room's other records: `[null, [], [ban?], [], [], [batch?], blobs, []]`
+/// (config, members, bans, leaves, member info, batches, blobs, messages), exactly the
+/// canonical encoding of that `RoomDelta` (rule CAN-1: a trailing `None` is left out,
+/// tested).
 pub fn encode_owner_delta(ban: Option<&BanRecord>, secrets: Option<&SecretsDelta>) -> Vec<u8> {
     let mut e = Encoder::new(Vec::new());
     // Writing into a Vec cannot fail.
     let _ = (|| -> Result<(), minicbor::encode::Error<core::convert::Infallible>> {
-        e.array(7)?.null()?.array(0)?;
+        e.array(8)?.null()?.array(0)?;
         match ban {
             Some(ban) => e.array(1)?.encode(ban)?,
             None => e.array(0)?,
         };
-        e.array(0)?;
+        e.array(0)?.array(0)?;
         match secrets {
             Some(s) => e.array(1)?.encode(&s.batch)?.encode(&s.blobs)?,
             None => e.array(0)?.array(0)?,

@@ -1,8 +1,9 @@
 //! The part of a room state that rotation reads, decoded without the rest.
 //!
-//! The delegate decodes only config, members and secrets, and skips bans, member info,
-//! messages and the upgrade pointer as opaque CBOR. Changing how messages or nicknames
-//! are encoded therefore never changes the delegate's code — and so never re-keys it.
+//! The delegate decodes only config, members, departed members and secrets, and skips
+//! bans, leaves, member info, messages and the upgrade pointer as opaque CBOR. Changing
+//! how messages or nicknames are encoded therefore never changes the delegate's code —
+//! and so never re-keys it.
 
 use minicbor::Decoder;
 
@@ -22,6 +23,9 @@ pub struct RotationView {
     pub members: Vec<MemberKey>,
     /// Each member's inviter, in the order of `members`.
     pub inviters: Vec<MemberKey>,
+    /// Departed members (leavers keep their invitees' places) and each one's inviter:
+    /// the links a ban's subtree may pass through.
+    pub departed: Vec<(MemberKey, MemberKey)>,
     pub secrets: SecretsState,
 }
 
@@ -38,8 +42,9 @@ impl RotationView {
         RotationView {
             privacy: state.config.body.privacy,
             rotation_period_secs: state.config.body.rotation_period_secs,
-            members: state.members.iter().map(|r| r.body.invitee).collect(),
-            inviters: state.members.iter().map(|r| r.body.inviter).collect(),
+            members: state.members.iter().map(|r| r.body.member).collect(),
+            inviters: state.members.iter().map(|r| r.body.inviter()).collect(),
+            departed: links(&state.departed),
             secrets: state.secrets.clone(),
         }
     }
@@ -48,7 +53,14 @@ impl RotationView {
     /// or down its invitation chain, are no longer members (rule MEM-2, decided by
     /// [`members::subtree`]).
     pub fn without_subtree(&self, target: &MemberKey) -> Self {
-        let gone = members::subtree(&self.members, &self.inviters, target);
+        let (all, parents): (Vec<MemberKey>, Vec<MemberKey>) = self
+            .members
+            .iter()
+            .copied()
+            .zip(self.inviters.iter().copied())
+            .chain(self.departed.iter().copied())
+            .unzip();
+        let gone = members::subtree(&all, &parents, target);
         let (members, inviters) = self
             .members
             .iter()
@@ -70,19 +82,31 @@ impl RotationView {
         let malformed =
             |e: minicbor::decode::Error| ViewError::Malformed(crate::codec::describe(&e));
         let mut d = Decoder::new(bytes);
-        // RoomState: [config, members, bans, member_info, secrets, messages, upgrade]
+        // RoomState: [config, members, departed, bans, leaves, member_info, secrets,
+        // messages, upgrade]
         d.array().map_err(malformed)?;
         let config: ConfigRecord = d.decode().map_err(malformed)?;
         let members: Vec<MemberRecord> = d.decode().map_err(malformed)?;
+        let departed: Vec<MemberRecord> = d.decode().map_err(malformed)?;
         d.skip().map_err(malformed)?; // bans
+        d.skip().map_err(malformed)?; // leaves
         d.skip().map_err(malformed)?; // member_info
         let secrets: SecretsState = d.decode().map_err(malformed)?;
         Ok(RotationView {
             privacy: config.body.privacy,
             rotation_period_secs: config.body.rotation_period_secs,
-            members: members.iter().map(|r| r.body.invitee).collect(),
-            inviters: members.iter().map(|r| r.body.inviter).collect(),
+            members: members.iter().map(|r| r.body.member).collect(),
+            inviters: members.iter().map(|r| r.body.inviter()).collect(),
+            departed: links(&departed),
             secrets,
         })
     }
+}
+
+/// `(member, inviter)` of each acceptance.
+fn links(records: &[MemberRecord]) -> Vec<(MemberKey, MemberKey)> {
+    records
+        .iter()
+        .map(|r| (r.body.member, r.body.inviter()))
+        .collect()
 }

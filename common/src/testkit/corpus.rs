@@ -110,13 +110,13 @@ pub fn build(privacy: Privacy, replicas: usize, ops_per_replica: usize) -> Corpu
             .state
             .members
             .iter()
-            .map(|r| r.body.invitee)
+            .map(|r| r.body.member)
             .collect();
         let members_b: Vec<_> = device_b
             .state
             .members
             .iter()
-            .map(|r| r.body.invitee)
+            .map(|r| r.body.member)
             .collect();
         let rotation_a = device_a.secret_batch(version, &members_a);
         let rotation_b = device_b.secret_batch(version, &members_b[..members_b.len() / 2]);

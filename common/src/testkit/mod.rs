@@ -12,10 +12,10 @@ use ed25519_dalek::SigningKey;
 
 use crate::ids::MemberKey;
 use crate::kdf;
-use crate::room::bans::Ban;
+use crate::room::bans::{Ban, Leave};
 use crate::room::config::{Privacy, RoomConfig};
 use crate::room::member_info::MemberInfo;
-use crate::room::members::{Invitation, MemberRecord};
+use crate::room::members::{Acceptance, Admit, Grant, MemberRecord};
 use crate::room::messages::Message;
 use crate::room::secrets::{SecretBatch, WrappedSecret};
 use crate::room::text::RoomText;
@@ -44,6 +44,7 @@ pub struct TestRoom {
     pub state: RoomState,
     clock: u64,
     nonce: u64,
+    invites: u64,
 }
 
 impl TestRoom {
@@ -63,6 +64,7 @@ impl TestRoom {
             state: RoomState::new(config),
             clock: 1_000,
             nonce: 0,
+            invites: 0,
         }
     }
 
@@ -80,24 +82,50 @@ impl TestRoom {
         self.clock
     }
 
-    pub fn invitation(&mut self, inviter: &SigningKey, invitee: &MemberKey) -> MemberRecord {
-        let body = Invitation {
-            invitee: *invitee,
-            inviter: member_key(inviter),
-            invited_at: self.tick(),
-        };
-        Signed::sign(&self.params.owner, body, inviter).expect("invitation signs")
+    /// A fresh one-time invitation key (what an invite code carries).
+    pub fn invite_key(&mut self) -> SigningKey {
+        self.invites += 1;
+        signing_key("invite", self.invites)
     }
 
-    /// An invitation, carrying the inviter's own chain so it applies on any replica.
+    /// `invitee`'s acceptance of a grant `inviter` signs for a fresh invitation key: the
+    /// whole invite-code exchange, each key signing only what is its own to sign. The
+    /// invitation key is derived from both keys, so replicas that invite different people
+    /// never share one (as random invite codes would not).
+    pub fn acceptance(&mut self, inviter: &SigningKey, invitee: &SigningKey) -> MemberRecord {
+        let mut label = blake3::Hasher::new();
+        label.update(member_key(inviter).as_bytes());
+        label.update(member_key(invitee).as_bytes());
+        let seed = label.finalize();
+        let index = u64::from_le_bytes(seed.as_bytes()[..8].try_into().unwrap());
+        let invite = signing_key("invite", index);
+        self.acceptance_with(inviter, &invite, invitee)
+    }
+
+    /// [`Self::acceptance`] with a given invitation key (to use one twice, MEM-7).
+    pub fn acceptance_with(
+        &self,
+        inviter: &SigningKey,
+        invite: &SigningKey,
+        invitee: &SigningKey,
+    ) -> MemberRecord {
+        let grant = Grant {
+            inviter: member_key(inviter),
+            invite_key: member_key(invite),
+        };
+        let grant = Signed::sign(&self.params.owner, grant, inviter).expect("grant signs");
+        accept(&self.params.owner, grant, invite, invitee)
+    }
+
+    /// An acceptance, carrying the inviter's own chain so it applies on any replica.
     pub fn invite(&mut self, inviter: &SigningKey, invitee: &SigningKey) -> RoomDelta {
-        let record = self.invitation(inviter, &member_key(invitee));
+        let record = self.acceptance(inviter, invitee);
         let mut delta = self.with_chain(RoomDelta::default(), &member_key(inviter));
         delta.members.push(record);
         delta
     }
 
-    /// Add `member`'s invitation chain to `delta`: the records a replica that missed
+    /// Add `member`'s chain of acceptances to `delta`: the records a replica that missed
     /// them needs to accept what `member` authored (deltas built here are causally
     /// complete, as a client sending its own records would make them).
     pub fn with_chain(&self, mut delta: RoomDelta, member: &MemberKey) -> RoomDelta {
@@ -105,19 +133,20 @@ impl TestRoom {
         delta
     }
 
-    /// `target`'s invitation chain as the current state holds it, owner first.
+    /// `target`'s chain of acceptances as the current state holds it, owner first.
     pub fn chain_of(&self, target: &MemberKey) -> Vec<MemberRecord> {
-        let mut chain = Vec::new();
-        let mut current = *target;
-        while let Some(record) = self
+        let held: Vec<&MemberRecord> = self
             .state
             .members
             .iter()
-            .find(|r| r.body.invitee == current)
-        {
-            chain.push(record.clone());
-            current = record.body.inviter;
-            if chain.len() > self.state.members.len() {
+            .chain(&self.state.departed)
+            .collect();
+        let mut chain = Vec::new();
+        let mut current = *target;
+        while let Some(record) = held.iter().find(|r| r.body.member == current) {
+            chain.push((*record).clone());
+            current = record.body.inviter();
+            if chain.len() > held.len() {
                 break;
             }
         }
@@ -128,23 +157,33 @@ impl TestRoom {
     pub fn ban(&mut self, banner: &SigningKey, target: &MemberKey) -> RoomDelta {
         let body = Ban {
             target: *target,
-            banned_by: member_key(banner),
-            banned_at: self.tick(),
-            chain: self.chain_of(target),
+            issuer: member_key(banner),
         };
         let ban = Signed::sign(&self.params.owner, body, banner).expect("ban signs");
         let banner_key = member_key(banner);
-        let mut delta = self.with_chain(
-            RoomDelta {
-                bans: vec![ban],
-                ..Default::default()
-            },
-            &banner_key,
-        );
+        let delta = RoomDelta {
+            bans: vec![ban],
+            ..Default::default()
+        };
+        let mut delta = self.with_chain(self.with_chain(delta, target), &banner_key);
         if self.state.config.body.moderators.contains(&banner_key) {
             delta.config = Some(self.state.config.clone()); // the appointment it relies on
         }
         delta
+    }
+
+    /// `member` leaves (LEAVE-1).
+    pub fn leave(&mut self, member: &SigningKey) -> RoomDelta {
+        let key = member_key(member);
+        let leave =
+            Signed::sign(&self.params.owner, Leave { member: key }, member).expect("leave signs");
+        self.with_chain(
+            RoomDelta {
+                leaves: vec![leave],
+                ..Default::default()
+            },
+            &key,
+        )
     }
 
     fn text(&mut self, author: &MemberKey, field: SealedField, plain: &str) -> RoomText {
@@ -317,14 +356,35 @@ impl TestRoom {
             } else {
                 self.owner.clone()
             };
-            delta
-                .members
-                .push(self.invitation(&inviter, &member_key(&key)));
+            delta.members.push(self.acceptance(&inviter, &key));
             keys.push(key);
         }
         self.apply(delta);
         keys
     }
+}
+
+/// The invitee's side of an invite code: the invitation key admits `invitee` through
+/// `grant`, and `invitee` signs its acceptance (rule MEM-1).
+pub fn accept(
+    room: &MemberKey,
+    grant: Signed<Grant>,
+    invite: &SigningKey,
+    invitee: &SigningKey,
+) -> MemberRecord {
+    let member = member_key(invitee);
+    let admit = Admit {
+        member,
+        grant: grant.id(),
+    };
+    let admit = crate::sign::sign_body(crate::protocol::RecordKind::Admit, room, &admit, invite)
+        .expect("admit signs");
+    let body = Acceptance {
+        member,
+        grant,
+        admit,
+    };
+    Signed::sign(room, body, invitee).expect("acceptance signs")
 }
 
 /// The benchmark shapes: `members` members (flat or one chain), `messages` messages

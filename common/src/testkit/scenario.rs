@@ -1,6 +1,6 @@
 //! Concurrent-replica scenarios: replicas of one room that each author a stream of
 //! operations (invites, messages, bans by every kind of authority and by nobody,
-//! nicknames, config bumps, rotations, upgrades), as peers editing concurrently would.
+//! leaves, one invitation key used twice, minted keys banned at once, nicknames, config bumps, rotations, upgrades), as peers editing concurrently would.
 //! Used by the convergence property tests and the conformance corpus.
 
 use ed25519_dalek::SigningKey;
@@ -46,7 +46,7 @@ pub fn key_pool() -> Vec<SigningKey> {
 }
 
 fn members(room: &TestRoom) -> Vec<MemberKey> {
-    room.state.members.iter().map(|r| r.body.invitee).collect()
+    room.state.members.iter().map(|r| r.body.member).collect()
 }
 
 fn signer_for(room: &TestRoom, key: &MemberKey, pool: &[SigningKey]) -> SigningKey {
@@ -73,7 +73,7 @@ pub fn author(
         present.extend(members(replica));
         let actor_key = present[actor as usize % present.len()];
         let actor = signer_for(replica, &actor_key, pool);
-        let delta = match kind % 8 {
+        let delta = match kind % 11 {
             0 => {
                 let fresh = signing_key(label, i as u64);
                 pool.push(fresh.clone());
@@ -93,6 +93,34 @@ pub fn author(
             6 if replica.private() => {
                 let next = replica.state.secrets.current_version().map_or(0, |v| v + 1);
                 replica.secret_batch(next, &members(replica))
+            }
+            // The owner's "leave" is no member's: it must be skipped like any other.
+            8 => replica.leave(&actor),
+            // One invitation key admitting two keys (MEM-7): one of them is in.
+            9 => {
+                let invite = signing_key(&format!("{label} invite"), i as u64);
+                let twins = [
+                    signing_key(&format!("{label} twin"), 2 * i as u64),
+                    signing_key(&format!("{label} twin"), 2 * i as u64 + 1),
+                ];
+                pool.extend(twins.iter().cloned());
+                let mut delta = replica.with_chain(RoomDelta::default(), &actor_key);
+                for twin in &twins {
+                    delta
+                        .members
+                        .push(replica.acceptance_with(&actor, &invite, twin));
+                }
+                delta
+            }
+            // Mint a key and ban it at once: the departure pool (BAN-5, BAN-8).
+            10 => {
+                let puppet = signing_key(&format!("{label} puppet"), i as u64);
+                pool.push(puppet.clone());
+                let mut delta = replica.invite(&actor, &puppet);
+                replica.apply(delta.clone());
+                let ban = replica.ban(&actor, &member_key(&puppet));
+                delta.bans.extend(ban.bans);
+                delta
             }
             _ => replica.upgrade(u64::from(target % 4), [target; 32]),
         };

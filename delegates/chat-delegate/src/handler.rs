@@ -126,7 +126,9 @@ fn sign(
 ) -> Result<Sig, ApiError> {
     let key = identity(store, origin, room)?;
     match record {
-        RecordToSign::Member(body) => sign_as_signer(body, room, &key),
+        RecordToSign::Grant(body) => sign_as_signer(body, room, &key),
+        RecordToSign::Acceptance(body) => sign_as_signer(body, room, &key),
+        RecordToSign::Leave(body) => sign_as_signer(body, room, &key),
         RecordToSign::Ban(body) => sign_as_signer(body, room, &key),
         RecordToSign::MemberInfo(body) => sign_as_signer(body, room, &key),
         RecordToSign::Message(body) => sign_as_signer(body, room, &key),

@@ -9,12 +9,14 @@ use brook_common::delegate_api::{
     ApiError, ExportAcknowledgement, RecordToSign, Request, Response, RoomIdentity, StoredValue,
 };
 use brook_common::ids::MemberKey;
+use brook_common::protocol::RecordKind;
+use brook_common::room::bans::{Ban, Leave};
 use brook_common::room::config::{Privacy, RoomConfig};
-use brook_common::room::members::Invitation;
+use brook_common::room::members::{Acceptance, Admit, Grant, GrantRecord};
 use brook_common::room::messages::Message;
 use brook_common::room::text::RoomText;
 use brook_common::room::{RoomDelta, Signed};
-use brook_common::sign::member_key;
+use brook_common::sign::{member_key, sign_body, Sig};
 use brook_common::testkit::{signing_key, TestRoom};
 use chat_delegate::handler::handle;
 use chat_delegate::sim::MemoryHost;
@@ -57,6 +59,37 @@ fn message(author: MemberKey, text: &str) -> RecordToSign {
     })
 }
 
+/// A grant by `inviter` (the delegate never checks the signature it carries).
+fn grant_record(inviter: MemberKey) -> GrantRecord {
+    Signed {
+        body: Grant {
+            inviter,
+            invite_key: MemberKey([4; 32]),
+        },
+        signature: Sig([0; 64]),
+    }
+}
+
+fn grant(inviter: MemberKey) -> RecordToSign {
+    RecordToSign::Grant(grant_record(inviter).body)
+}
+
+fn acceptance(member: MemberKey) -> RecordToSign {
+    RecordToSign::Acceptance(Acceptance {
+        member,
+        grant: grant_record(MemberKey([5; 32])),
+        admit: Sig([0; 64]),
+    })
+}
+
+fn leave(member: MemberKey) -> RecordToSign {
+    RecordToSign::Leave(Leave { member })
+}
+
+fn ban(issuer: MemberKey, target: MemberKey) -> RecordToSign {
+    RecordToSign::Ban(Ban { target, issuer })
+}
+
 #[test]
 fn a_new_room_is_named_by_its_owner_key_and_identities_are_unique() {
     let mut d = Delegate::new();
@@ -84,30 +117,69 @@ fn signatures_are_accepted_by_the_room_contract() {
     };
     assert!(matches!(d.ask(APP, import), Response::Identity { key, .. } if key == owner_room));
 
-    let member = signing_key("delegate", 1);
-    let invitation = Invitation {
-        invitee: member_key(&member),
+    // The invitation: the owner's delegate signs a grant for a fresh invitation key.
+    let invite = signing_key("invite code", 1);
+    let grant = Grant {
         inviter: owner_room,
-        invited_at: 9,
+        invite_key: member_key(&invite),
     };
     let Response::Signature(sig) = d.ask(
         APP,
         Request::Sign {
             room: owner_room,
-            record: RecordToSign::Member(invitation.clone()),
+            record: RecordToSign::Grant(grant.clone()),
         },
     ) else {
-        panic!("the owner may sign an invitation")
+        panic!("the owner may sign a grant")
     };
-    let record = Signed {
-        body: invitation,
+    let grant = Signed {
+        body: grant,
         signature: sig,
     };
+
+    // The invitee's delegate (another web app's identity here) holds the member key and
+    // signs the acceptance; the client made the admit signature with the invitation key.
+    let member = signing_key("delegate", 1);
+    let import = Request::ImportIdentity {
+        room: owner_room,
+        seed: member.to_bytes(),
+    };
+    assert!(matches!(
+        d.ask(OTHER_APP, import),
+        Response::Identity { .. }
+    ));
+    let admit = Admit {
+        member: member_key(&member),
+        grant: grant.id(),
+    };
+    let admit = sign_body(RecordKind::Admit, &owner_room, &admit, &invite).unwrap();
+    let acceptance = Acceptance {
+        member: member_key(&member),
+        grant,
+        admit,
+    };
+    let Response::Signature(sig) = d.ask(
+        OTHER_APP,
+        Request::Sign {
+            room: owner_room,
+            record: RecordToSign::Acceptance(acceptance.clone()),
+        },
+    ) else {
+        panic!("the member may sign its acceptance")
+    };
     let report = room.apply(RoomDelta {
-        members: vec![record],
+        members: vec![Signed {
+            body: acceptance,
+            signature: sig,
+        }],
         ..Default::default()
     });
     assert_eq!((report.admitted, report.rejected), (1, 0));
+    assert!(room
+        .state
+        .members
+        .iter()
+        .any(|r| r.body.member == member_key(&member)));
 
     let mut config = room.state.config.body.clone();
     config.version += 1;
@@ -131,6 +203,33 @@ fn signatures_are_accepted_by_the_room_contract() {
     assert_eq!(
         room.state.config.body.name,
         RoomText::Plain("renamed".into())
+    );
+    room.validate().expect("valid");
+
+    // The member leaves with a record its delegate signs (rule LEAVE-1).
+    let leave = Leave {
+        member: member_key(&member),
+    };
+    let Response::Signature(sig) = d.ask(
+        OTHER_APP,
+        Request::Sign {
+            room: owner_room,
+            record: RecordToSign::Leave(leave.clone()),
+        },
+    ) else {
+        panic!("the member may sign its leave")
+    };
+    let report = room.apply(RoomDelta {
+        leaves: vec![Signed {
+            body: leave,
+            signature: sig,
+        }],
+        ..Default::default()
+    });
+    assert_eq!((report.admitted, report.rejected), (1, 0));
+    assert!(
+        room.state.members.is_empty(),
+        "the leaver is no longer a member"
     );
     room.validate().expect("valid");
 }
@@ -164,6 +263,45 @@ fn records_that_are_not_yours_are_refused() {
         Response::Error(ApiError::NotYourRecord),
         "only the owner's key signs a config"
     );
+    // The membership records: each is signed only by the key it names as its signer.
+    for (record, what) in [
+        (grant(someone_else), "a grant by another inviter"),
+        (acceptance(someone_else), "another member's acceptance"),
+        (leave(someone_else), "another member's leave"),
+        (ban(someone_else, me), "a ban by another issuer"),
+    ] {
+        assert_eq!(
+            d.ask(
+                APP,
+                Request::Sign {
+                    room: owner,
+                    record
+                }
+            ),
+            Response::Error(ApiError::NotYourRecord),
+            "{what}"
+        );
+    }
+    for (record, what) in [
+        (grant(me), "my grant"),
+        (acceptance(me), "my acceptance"),
+        (leave(me), "my leave"),
+        (ban(me, someone_else), "my ban"),
+    ] {
+        assert!(
+            matches!(
+                d.ask(
+                    APP,
+                    Request::Sign {
+                        room: owner,
+                        record
+                    }
+                ),
+                Response::Signature(_)
+            ),
+            "{what}"
+        );
+    }
     assert!(matches!(
         d.ask(
             APP,

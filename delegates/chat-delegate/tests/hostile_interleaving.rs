@@ -37,9 +37,7 @@ fn owner_step(sim: &mut Sim, step: usize, members: &[ed25519_dalek::SigningKey])
             room,
             ban: Ban {
                 target: member_key(&members[0]),
-                banned_by: room,
-                banned_at: 7,
-                chain: vec![],
+                issuer: room,
             },
         })],
         3 | 7 => {
@@ -100,10 +98,8 @@ fn hostile_move(sim: &mut Sim, which: u8) {
                     .state
                     .members
                     .first()
-                    .map_or(room, |m| m.body.invitee),
-                banned_by: room,
-                banned_at: 1,
-                chain: vec![],
+                    .map_or(room, |m| m.body.member),
+                issuer: room,
             },
         },
         7 => Request::StorePut {

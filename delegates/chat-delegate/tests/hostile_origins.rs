@@ -9,10 +9,11 @@ mod support;
 
 use brook_common::delegate_api::{ApiError, ExportAcknowledgement, Request, Response, StoredEntry};
 use brook_common::ids::MemberKey;
+use brook_common::protocol::RecordKind;
 use brook_common::room::bans::Ban;
-use brook_common::room::members::Invitation;
+use brook_common::room::members::{Acceptance, Admit, Grant};
 use brook_common::room::{wire, RoomParams, Signed};
-use brook_common::sign::member_key;
+use brook_common::sign::{member_key, sign_body};
 use chat_delegate::events::Event;
 use chat_delegate::quota::{MAX_FOLLOWS_PER_ORIGIN, MAX_VALUE_BYTES};
 use support::*;
@@ -24,9 +25,7 @@ const HOSTILE: [u8; 32] = [0; 32];
 fn ban_of(sim: &Sim, target: MemberKey) -> Ban {
     Ban {
         target,
-        banned_by: sim.room.owner_key(),
-        banned_at: 5,
-        chain: vec![],
+        issuer: sim.room.owner_key(),
     }
 }
 
@@ -197,22 +196,36 @@ fn rule_org_2_stored_values_are_bounded_per_web_app() {
 }
 
 /// A room state holding a member no secret can be wrapped for (all zeros, a point of
-/// order 4), as a room contract without rule MEM-6 would have let in.
+/// order 4), as a room contract without rule MEM-6 would have let in. Its acceptance is
+/// the owner's grant, admitted by a real invitation key; the member's own signature is a
+/// stand-in (nobody holds that key's secret), which is fine: the node validated the
+/// state, and neither the delegate nor the simulated node checks it again.
 fn with_unwrappable_member(sim: &mut Sim) -> MemberKey {
     let bad = MemberKey([0; 32]);
+    let room = sim.room.owner_key();
     let owner = sim.room.owner.clone();
-    let record = Signed::sign(
-        &sim.room.owner_key(),
-        Invitation {
-            invitee: bad,
-            inviter: sim.room.owner_key(),
-            invited_at: 1,
-        },
-        &owner,
-    )
-    .unwrap();
+    let invite = sim.room.invite_key();
+    let grant = Grant {
+        inviter: room,
+        invite_key: member_key(&invite),
+    };
+    let grant = Signed::sign(&room, grant, &owner).unwrap();
+    let admit = Admit {
+        member: bad,
+        grant: grant.id(),
+    };
+    let admit = sign_body(RecordKind::Admit, &room, &admit, &invite).unwrap();
+    let acceptance = Acceptance {
+        member: bad,
+        grant,
+        admit,
+    };
+    let record = Signed {
+        signature: sign_body(RecordKind::Member, &room, &acceptance, &owner).unwrap(),
+        body: acceptance,
+    };
     sim.room.state.members.push(record);
-    sim.room.state.members.sort_by_key(|m| m.body.invitee);
+    sim.room.state.members.sort_by_key(|m| m.body.member);
     sim.sync_state();
     bad
 }

@@ -10,7 +10,10 @@ use brook_common::delegate_api::{ApiError, Request, Response, RunOutcome};
 use brook_common::ecies;
 use brook_common::ids::MemberKey;
 use brook_common::room::bans::Ban;
-use brook_common::room::wire;
+use brook_common::room::{wire, RoomDelta};
+use brook_common::rotation::{
+    encode_owner_delta, plan_rotation, Clock, OwnerKeys, Plan, RotationView,
+};
 use brook_common::sign::member_key;
 use brook_common::testkit::signing_key;
 use chat_delegate::effects::Flow;
@@ -156,9 +159,7 @@ fn the_owner_ban_is_one_delta_and_nothing_follows() {
     let target = member_key(&members[1]);
     let ban = Ban {
         target,
-        banned_by: sim.room.owner_key(),
-        banned_at: 5_000,
-        chain: vec![],
+        issuer: sim.room.owner_key(),
     };
     let answer = sim.ask(Request::BanMember {
         room: sim.room.owner_key(),
@@ -189,9 +190,7 @@ fn only_the_owner_bans_through_the_delegate() {
     sim.follow();
     let ban = Ban {
         target: member_key(&members[0]),
-        banned_by: member_key(&members[1]),
-        banned_at: 5_000,
-        chain: vec![],
+        issuer: member_key(&members[1]),
     };
     let answer = sim.ask(Request::BanMember {
         room: sim.room.owner_key(),
@@ -202,9 +201,7 @@ fn only_the_owner_bans_through_the_delegate() {
         room: MemberKey([9; 32]),
         ban: Ban {
             target: member_key(&members[0]),
-            banned_by: MemberKey([9; 32]),
-            banned_at: 1,
-            chain: vec![],
+            issuer: MemberKey([9; 32]),
         },
     });
     assert_eq!(unfollowed, Response::Error(ApiError::NotSubscribed));
@@ -256,9 +253,7 @@ fn another_web_app_can_neither_ban_nor_follow_nor_read_the_owner_s_room() {
     let intruder = [2u8; 32];
     let ban = Ban {
         target: member_key(&members[0]),
-        banned_by: owner,
-        banned_at: 9,
-        chain: vec![],
+        issuer: owner,
     };
     for request in [
         Request::BanMember { room: owner, ban },
@@ -535,4 +530,180 @@ fn pipe_5_a_back_fill_keeps_no_marker_and_its_retry_is_the_same_bytes() {
     assert_eq!(sim.emitted[first + 2], sim.emitted[first]);
     assert!(sim.holders(0).contains(&member_key(&newcomer)));
     assert_eq!(sim.room.state.secrets.current_version(), Some(0));
+}
+
+/// Rule LEAVE-1: a member's leave makes the owner's delegate rotate exactly as a ban of
+/// that member does — the same version, the same recipients, the leaver not among them —
+/// with no request from the owner (the leave reaches the delegate as a change of the room).
+#[test]
+fn leave_1_owner_rotates_after_a_member_leaves() {
+    let (mut sim, members) = Sim::new(3);
+    sim.follow();
+    assert_eq!(sim.holders(0).len(), 4);
+    let before = sim.emitted.len();
+
+    let leaver = member_key(&members[2]);
+    let leave = sim.room.leave(&members[2]);
+    sim.external(leave);
+    assert!(
+        sim.room
+            .state
+            .members
+            .iter()
+            .all(|m| m.body.member != leaver),
+        "the leaver is no longer a member"
+    );
+    assert_eq!(sim.emitted.len(), before + 1, "exactly one delta");
+    assert_eq!(batch_version(&sim.emitted[before]), 1);
+    assert_eq!(sim.batches_of(1), 1);
+    let mut expected = keys_of(&members[..2]);
+    expected.push(sim.room.owner_key());
+    assert_eq!(sim.holders(1), sorted(expected));
+    let left_blob = sim.room.state.secrets.blob_for(&leaver, 1);
+    assert!(left_blob.is_none(), "the leaver gets no v1");
+    assert_eq!(sim.status().pending_version, None, "nothing left owed");
+    // A later notification-driven run: nothing new.
+    sim.deliver(Event::Notified {
+        contract: sim.contract,
+    });
+    assert_eq!(sim.emitted.len(), before + 1);
+    sim.room
+        .validate()
+        .expect("the contract accepts the result");
+
+    // The same room where the owner banned that member instead: the same rotation.
+    let (mut banned, _) = Sim::new(3);
+    banned.follow();
+    let owner = banned.room.owner.clone();
+    let ban = banned.room.ban(&owner, &leaver);
+    banned.external(ban);
+    assert_eq!(banned.emitted.len(), sim.emitted.len());
+    assert_eq!(batch_version(banned.emitted.last().unwrap()), 1);
+    assert_eq!(banned.holders(1), sim.holders(1), "the same recipients");
+}
+
+/// Rule LEAVE-1, where it differs from a ban: the leaver's invitees keep their places,
+/// so the rotation away from the leaver still wraps the new secret for them.
+#[test]
+fn leave_1_a_leaver_s_invitees_keep_the_new_secret() {
+    let (mut sim, members) = Sim::new(2);
+    let invitee = signing_key("invitee", 3);
+    let invite = sim.room.invite(&members[0], &invitee);
+    sim.room.apply(invite);
+    sim.sync_state();
+    sim.follow();
+    assert_eq!(sim.holders(0).len(), 4);
+
+    let leave = sim.room.leave(&members[0]);
+    sim.external(leave);
+    assert_eq!(sim.batches_of(1), 1);
+    let expected = vec![
+        member_key(&members[1]),
+        member_key(&invitee),
+        sim.room.owner_key(),
+    ];
+    assert_eq!(sim.holders(1), sorted(expected));
+    assert!(sim
+        .room
+        .state
+        .secrets
+        .blob_for(&member_key(&members[0]), 1)
+        .is_none());
+    sim.room
+        .validate()
+        .expect("the contract accepts the result");
+}
+
+/// Rule LEAVE-1 with story 3's law: whatever step the run after a leave dies at, the
+/// rotation lands exactly once, as after a ban.
+#[test]
+fn leave_1_a_crash_at_any_step_never_loses_the_rotation_nor_doubles_it() {
+    for step in Step::ALL {
+        let (mut sim, members) = Sim::new(3);
+        sim.follow();
+        sim.host.crash_at = Some(step);
+        let leave = sim.room.leave(&members[2]);
+        sim.external(leave);
+        assert_eq!(sim.host.crash_at, None, "{step:?}: the crash fired");
+        sim.host.now_ms += 60_000;
+        sim.deliver(Event::NodeStarted);
+        let message = sim.room.message(&members[0], "still here");
+        sim.external(message);
+        assert_eq!(sim.batches_of(1), 1, "{step:?}: one v1 record");
+        assert_eq!(
+            sim.room.state.secrets.current_version(),
+            Some(1),
+            "{step:?}"
+        );
+        assert!(
+            !sim.holders(1).contains(&member_key(&members[2])),
+            "{step:?}"
+        );
+        assert_eq!(sim.status().pending_version, None, "{step:?}");
+    }
+}
+
+/// Rule CAN-1: the owner's deltas the delegate hand-encodes (`encode_owner_delta`: a
+/// ban, a secret batch, or both) are exactly the canonical encoding of the `RoomDelta`
+/// with those fields, byte for byte; and so is every delta the delegate sent in a run.
+#[test]
+fn can_1_the_owner_s_hand_encoded_delta_is_the_canonical_one() {
+    let (mut sim, members) = Sim::new(3);
+    sim.follow();
+    let owner = sim.room.owner.clone();
+    let target = member_key(&members[1]);
+    let ban = sim.room.ban(&owner, &target).bans[0].clone();
+    let view = RotationView::of(&sim.room.state).without_subtree(&target);
+    let keys = OwnerKeys {
+        signing: owner.clone(),
+    };
+    let Plan::Rotate(rotation) = plan_rotation(&view, &keys, Clock::at(5_000_000)).unwrap() else {
+        panic!("the ban makes a rotation owed")
+    };
+    for (ban, secrets) in [
+        (Some(&ban), None),
+        (None, Some(&rotation)),
+        (Some(&ban), Some(&rotation)),
+    ] {
+        let expected = RoomDelta {
+            bans: ban.into_iter().cloned().collect(),
+            secret_batches: secrets.iter().map(|s| s.batch.clone()).collect(),
+            secret_blobs: secrets.map(|s| s.blobs.clone()).unwrap_or_default(),
+            ..RoomDelta::default()
+        };
+        assert_eq!(
+            encode_owner_delta(ban, secrets),
+            wire::encode_delta(&expected).unwrap(),
+            "ban: {}, batch: {}",
+            ban.is_some(),
+            secrets.is_some()
+        );
+    }
+
+    // What the delegate sent: version 0, a back-fill, the owner's ban with its rotation.
+    let newcomer = signing_key("newcomer", 9);
+    let invite = sim.room.invite(&owner, &newcomer);
+    sim.external(invite);
+    let answer = sim.ask(Request::BanMember {
+        room: sim.room.owner_key(),
+        ban: Ban {
+            target,
+            issuer: sim.room.owner_key(),
+        },
+    });
+    assert!(
+        matches!(
+            answer,
+            Response::Banned {
+                rotated_to: Some(1),
+                ..
+            }
+        ),
+        "{answer:?}"
+    );
+    assert_eq!(sim.emitted.len(), 3);
+    for delta in &sim.emitted {
+        let decoded = wire::decode_delta(delta).unwrap();
+        assert_eq!(&wire::encode_delta(&decoded).unwrap(), delta);
+    }
 }

@@ -110,7 +110,7 @@ fn prepare_ban(
     if member_key(&key) != room {
         return Err(ApiError::NotOwner);
     }
-    if ban.banned_by != room {
+    if ban.issuer != room {
         return Err(ApiError::BadBan(
             "the owner must be the ban's issuer".into(),
         ));
