@@ -38,6 +38,13 @@ pub struct KeyCache {
 }
 
 impl KeyCache {
+    /// Whether `key` is a key this rule accepts a signature from: canonically encoded and
+    /// not of small order — the same test as `ecies::can_wrap_for`, so a room's MEM-6
+    /// check through this cache costs the batch nothing more.
+    pub fn accepts(&mut self, key: &MemberKey) -> bool {
+        self.point(key).is_some()
+    }
+
     /// The key's point if it is canonically encoded and not of small order.
     fn point(&mut self, key: &MemberKey) -> Option<EdwardsPoint> {
         *self
@@ -275,6 +282,26 @@ mod tests {
     use ed25519_dalek::{Signature, SigningKey};
 
     const ROOM: MemberKey = MemberKey([42; 32]);
+
+    #[test]
+    fn mem_6_the_cache_accepts_exactly_the_keys_a_secret_can_be_wrapped_for() {
+        // The room checks MEM-6 through this cache (one decompression per key), so its
+        // test must be `ecies::can_wrap_for`'s, on good keys and on every bad kind.
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        let mut keys: Vec<[u8; 32]> = (0..8).map(|n| member_key(&signer(n)).0).collect();
+        keys.extend([identity, [0; 32], [0xff; 32], [0xee; 32]]);
+        keys.extend((0..64u8).map(|b| [b; 32]));
+        let mut cache = KeyCache::default();
+        for key in keys {
+            let key = MemberKey(key);
+            assert_eq!(
+                cache.accepts(&key),
+                crate::ecies::can_wrap_for(&key),
+                "{key:?}"
+            );
+        }
+    }
 
     fn signer(n: u64) -> SigningKey {
         let mut seed = [0u8; 32];

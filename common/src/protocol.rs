@@ -5,7 +5,6 @@
 //! |---|---|---|
 //! | [`KDF_ROOT_CONTEXT`] | [`crate::kdf`] | blake3 `derive_key` context for the per-room secret root |
 //! | [`MEMBER_ID_CONTEXT`] | [`crate::ids`] | blake3 `derive_key` context for short member ids |
-//! | [`RECORD_ID_CONTEXT`] | [`crate::ids`] | blake3 `derive_key` context for record ids |
 //! | [`RecordKind::domain_tag`] | [`crate::sign`] | signature domain, one per record type |
 //! | [`SEAL_AAD_TAG`] | [`crate::seal`] | AES-GCM associated-data prefix for sealed content |
 //! | [`WEB_CONTAINER_TAG`] | [`crate::web_container`] | signature domain of the UI bundle's publisher metadata |
@@ -17,9 +16,6 @@ pub const KDF_ROOT_CONTEXT: &str = "river-rotate v1 2026-04 room-secret-root";
 
 /// blake3 `derive_key` context of a member's short id.
 pub const MEMBER_ID_CONTEXT: &str = "brook v1 2026-11 member-id";
-
-/// blake3 `derive_key` context of a signed record's id (used in summaries).
-pub const RECORD_ID_CONTEXT: &str = "brook v1 2026-11 record-id";
 
 /// Prefix of the associated data bound into every sealed field.
 pub const SEAL_AAD_TAG: &[u8] = b"brook/v1/seal";

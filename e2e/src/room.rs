@@ -9,16 +9,15 @@ use std::time::{Duration, Instant};
 use brook_common::delegate_api::{RecordToSign, Request, Response, RoomStatus};
 use brook_common::ecies;
 use brook_common::ids::MemberKey;
-use brook_common::protocol::RecordKind;
 use brook_common::room::bans::Ban;
 use brook_common::room::config::{Privacy, RoomConfig};
-use brook_common::room::members::{Acceptance, Admit, Grant, GrantRecord, MemberRecord};
+use brook_common::room::members::{Grant, GrantRecord, MemberRecord};
 use brook_common::room::messages::Message;
 use brook_common::room::text::RoomText;
 use brook_common::room::{wire, RoomDelta, RoomParams, RoomState, Signed};
 use brook_common::seal::{self, SealContext, SealedField};
 use brook_common::secret::RoomSecret;
-use brook_common::sign::{member_key, sign_body};
+use brook_common::sign::member_key;
 use ed25519_dalek::SigningKey;
 
 use crate::{room_contract_wasm, BrookApp, Client, ContractKey, Node};
@@ -266,18 +265,7 @@ pub fn accept(
     invite: &SigningKey,
     invitee: &SigningKey,
 ) -> MemberRecord {
-    let member = member_key(invitee);
-    let admit = Admit {
-        member,
-        grant: grant.id(),
-    };
-    let admit = sign_body(RecordKind::Admit, &room, &admit, invite).unwrap();
-    let body = Acceptance {
-        member,
-        grant,
-        admit,
-    };
-    Signed::sign(&room, body, invitee).unwrap()
+    brook_common::room::members::accept(&room, grant, invite, invitee).unwrap()
 }
 
 /// `member`'s copy of secret `version`, if one is wrapped for it.

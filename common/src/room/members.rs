@@ -10,13 +10,13 @@
 //!
 //! Rules:
 //! - MEM-1: a grant is signed by its inviter; an acceptance by its member, carrying the
-//!   invitation key's admit signature over `(member, grant id)`.
+//!   invitation key's admit signature over `(member, grant)`.
 //! - MEM-2: a member is *effective* only through a chain of acceptances from the owner
 //!   in which no key is banned; a ban therefore removes its target's whole subtree
 //!   ([`subtree`]). A member who left is no longer a member, but its invitees keep their
 //!   places ([`super::roster`]).
 //! - MEM-3: a member's place is fixed by its own acceptance: of the acceptances one
-//!   member key signed, the one with the smallest record id. Nobody else can sign for
+//!   member key signed, the one with the smallest signature. Nobody else can sign for
 //!   that key, so no later, earlier-dated or competing invitation can re-parent it.
 //! - MEM-4: room for members is divided, not raced for (see [`super::shares`]): the
 //!   owner's `max_members` are split equally among its invitees' subtrees, each subtree's
@@ -40,9 +40,10 @@ use serde::{Deserialize, Serialize};
 
 use super::order::{sort_by, Key};
 use super::signed::{RecordBody, Signed};
-use crate::ids::{MemberKey, RecordId};
+use crate::ids::MemberKey;
 use crate::protocol::RecordKind;
-use crate::sign::Sig;
+use crate::sign::{member_key, sign_body, Sig, SigError};
+use ed25519_dalek::SigningKey;
 
 /// `inviter` authorises whoever holds `invite_key`'s secret to join once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
@@ -63,13 +64,14 @@ impl RecordBody for Grant {
     }
 }
 
-/// What the invitation key signs: this member used this grant.
+/// What the invitation key signs: this member used this grant (named by its signature,
+/// which determines it).
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
 pub struct Admit {
     #[n(0)]
     pub member: MemberKey,
     #[n(1)]
-    pub grant: RecordId,
+    pub grant: Sig,
 }
 
 impl RecordBody for Admit {
@@ -87,7 +89,7 @@ pub struct Acceptance {
     pub member: MemberKey,
     #[n(1)]
     pub grant: GrantRecord,
-    /// The invitation key's signature over [`Admit`] `{ member, grant id }`.
+    /// The invitation key's signature over [`Admit`] `{ member, grant's signature }`.
     #[n(2)]
     pub admit: Sig,
 }
@@ -106,12 +108,46 @@ impl Acceptance {
     pub fn admit_body(&self) -> Admit {
         Admit {
             member: self.member,
-            grant: self.grant.id(),
+            grant: self.grant.signature,
         }
     }
 }
 
 pub type MemberRecord = Signed<Acceptance>;
+
+/// The invitee's side of an invite code: `invite` (the invitation key's secret, from the
+/// code) admits `member` through `grant`, and `member` signs its acceptance (MEM-1). A
+/// client holding the member key signs here; the chat delegate, which holds it for real
+/// users, signs the same acceptance body.
+pub fn accept(
+    room: &MemberKey,
+    grant: GrantRecord,
+    invite: &SigningKey,
+    member: &SigningKey,
+) -> Result<MemberRecord, SigError> {
+    let body = admit(room, grant, invite, member_key(member))?;
+    Signed::sign(room, body, member)
+}
+
+/// The acceptance body for `member` with the invitation key's admit signature: what a
+/// client builds from an invite code before the member's delegate signs it.
+pub fn admit(
+    room: &MemberKey,
+    grant: GrantRecord,
+    invite: &SigningKey,
+    member: MemberKey,
+) -> Result<Acceptance, SigError> {
+    let admit = Admit {
+        member,
+        grant: grant.signature,
+    };
+    let admit = sign_body(RecordKind::Admit, room, &admit, invite)?;
+    Ok(Acceptance {
+        member,
+        grant,
+        admit,
+    })
+}
 
 impl RecordBody for Acceptance {
     const KIND: RecordKind = RecordKind::Member;
@@ -128,19 +164,23 @@ pub fn place(owner: &MemberKey, candidates: Vec<MemberRecord>) -> Vec<MemberReco
         .into_iter()
         .filter(|r| r.body.member != *owner && r.body.member != r.body.inviter()) // MEM-5
         .collect();
-    // MEM-3: per member, the smallest record id.
+    // MEM-3: per member, the smallest signature. (Signatures, not record ids: ordering
+    // by them needs no hash, and the node validates this on every update.)
     let mut by_member = sort_by(candidates, |r| {
-        Key::new().member(&r.body.member).id(&r.id()).done()
+        Key::new()
+            .member(&r.body.member)
+            .sig_prefix(&r.signature)
+            .done()
     });
     by_member.dedup_by(|later, first| later.body.member == first.body.member);
     // MEM-7: per grant, the smallest member key.
     let mut by_grant = sort_by(by_member, |r| {
         Key::new()
-            .id(&r.body.grant.id())
+            .sig_prefix(&r.body.grant.signature)
             .member(&r.body.member)
             .done()
     });
-    by_grant.dedup_by(|later, first| later.body.grant.id() == first.body.grant.id());
+    by_grant.dedup_by(|later, first| later.body.grant.signature == first.body.grant.signature);
     sort_by(by_grant, |r| Key::new().member(&r.body.member).done())
 }
 

@@ -62,14 +62,14 @@ pub fn window(messages: Vec<MessageRecord>, tree: &WindowTree, max: u32) -> Vec<
     });
     newest_first.dedup_by(|later, first| later.0 == first.0);
     // Each message's node in the tree (authors that do not post have none).
-    let mut node_of: Vec<(MemberKey, usize)> = tree
+    let node_of: Vec<(MemberKey, usize)> = tree
         .keys
         .iter()
         .copied()
         .zip(0..)
         .filter(|(_, n)| tree.posts.get(*n).copied().unwrap_or(false))
         .collect();
-    node_of.sort_unstable();
+    let node_of = sort_by(node_of, |(key, _)| Key::new().member(key).done());
     let nodes: Vec<Option<usize>> = newest_first
         .iter()
         .map(|(_, m)| {

@@ -65,6 +65,13 @@ impl Key {
         self.put(&flipped)
     }
 
+    /// The first 40 bytes of a signature: all of `R` and part of `s`. Two signatures
+    /// that share them are the same for every purpose an order serves (finding one
+    /// would take 2^160 work).
+    pub fn sig_prefix(self, sig: &crate::sign::Sig) -> Self {
+        self.put(sig.0.get(..40).unwrap_or(&[]))
+    }
+
     pub fn hash(self, h: &[u8; 32]) -> Self {
         self.put(h)
     }

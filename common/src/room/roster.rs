@@ -186,9 +186,9 @@ pub fn evaluate(
     divide(tree, owner, config)
 }
 
-/// LEAVE-1: a member's own leave, the smallest record id if it signed several.
+/// LEAVE-1: a member's own leave, the smallest signature if it signed several.
 fn judge_leaves(tree: &mut Tree, leaves: Vec<LeaveRecord>) {
-    let leaves = sort_by(leaves, |l| Key::new().id(&l.id()).done());
+    let leaves = sort_by(leaves, |l| Key::new().sig_prefix(&l.signature).done());
     for leave in leaves {
         let Some(i) = tree.reached(&leave.body.member) else {
             continue;
@@ -293,8 +293,17 @@ fn divide(tree: Tree, owner: &MemberKey, config: &RoomConfig) -> Roster {
 }
 
 /// The records of the nodes kept, and the window's tree over members and leavers.
-fn collect(tree: Tree, owner: &MemberKey, mut live: Vec<usize>, gone: Vec<usize>) -> Roster {
-    live.sort_unstable();
+fn collect(tree: Tree, owner: &MemberKey, kept: Vec<usize>, gone: Vec<usize>) -> Roster {
+    // In index order, which is key order (placement sorts by member).
+    let mut marks = vec![false; tree.nodes.len()];
+    for i in kept {
+        if let Some(mark) = marks.get_mut(i) {
+            *mark = true;
+        }
+    }
+    let live: Vec<usize> = (0..marks.len())
+        .filter(|&i| marks.get(i).copied().unwrap_or(false))
+        .collect();
     let Tree { nodes, .. } = tree;
     let mut roster = Roster::default();
     // Tree node → window node.

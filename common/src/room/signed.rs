@@ -18,12 +18,40 @@ pub trait RecordBody: Encode<()> {
 }
 
 /// A record body with its signature over `tag ‖ room ‖ CBOR(body)` (see [`crate::sign`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+/// On the wire: the two-element array `[body, signature]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Signed<T> {
-    #[n(0)]
     pub body: T,
-    #[n(1)]
     pub signature: Sig,
+}
+
+// Written out rather than derived: the derive's field bookkeeping is instantiated once
+// per record type, about a kilobyte each in the guests. The layout is the derive's
+// (`[n(0)] body, [n(1)] signature`); anything else is refused here or, being not the
+// canonical encoding, by rule CAN-1's re-encoding check.
+impl<C, T: Encode<C>> Encode<C> for Signed<T> {
+    fn encode<W: minicbor::encode::Write>(
+        &self,
+        e: &mut minicbor::Encoder<W>,
+        ctx: &mut C,
+    ) -> Result<(), minicbor::encode::Error<W::Error>> {
+        e.array(2)?;
+        self.body.encode(e, ctx)?;
+        self.signature.encode(e, ctx)
+    }
+}
+
+impl<'b, C, T: Decode<'b, C>> Decode<'b, C> for Signed<T> {
+    fn decode(d: &mut minicbor::Decoder<'b>, ctx: &mut C) -> Result<Self, minicbor::decode::Error> {
+        if d.array()? != Some(2) {
+            return Err(minicbor::decode::Error::message(
+                "a signed record is [body, signature]",
+            ));
+        }
+        let body = T::decode(d, ctx)?;
+        let signature = Sig::decode(d, ctx)?;
+        Ok(Signed { body, signature })
+    }
 }
 
 impl<T: RecordBody> Signed<T> {

@@ -39,6 +39,8 @@ struct Checks {
     owner: MemberKey,
     batch: SignatureBatch,
     labels: Vec<&'static str>,
+    /// Decompressed signer keys, shared by the MEM-6 checks and the batch.
+    keys: KeyCache,
 }
 
 impl Checks {
@@ -47,6 +49,7 @@ impl Checks {
             owner,
             batch: SignatureBatch::new(),
             labels: Vec::new(),
+            keys: KeyCache::default(),
         }
     }
 
@@ -91,15 +94,17 @@ impl Checks {
         group
     }
 
-    fn verify(self) -> (Set<usize>, Vec<&'static str>) {
-        (self.batch.verify(&mut KeyCache::default()), self.labels)
+    fn verify(mut self) -> (Set<usize>, Vec<&'static str>) {
+        (self.batch.verify(&mut self.keys), self.labels)
     }
-}
 
-/// Rule MEM-6, checked like a signature: once per record that arrives, never again.
-fn member_keys_ok(record: &MemberRecord) -> bool {
-    crate::ecies::can_wrap_for(&record.body.member)
-        && crate::ecies::can_wrap_for(&record.body.invite_key())
+    /// Rule MEM-6, checked like a signature: once per record that arrives, never again.
+    /// The member key must be one a secret can be wrapped for (`ecies::can_wrap_for`
+    /// is the same test); the invitation key must be one that can sign. Both keys sign
+    /// in the record's own group, so the batch reuses the points decompressed here.
+    fn member_keys_ok(&mut self, record: &MemberRecord) -> bool {
+        self.keys.accepts(&record.body.member) && self.keys.accepts(&record.body.invite_key())
+    }
 }
 
 /// Verify every signature in `state` and that it is canonical.
@@ -125,11 +130,12 @@ pub fn verify_state(params: &RoomParams, state: RoomState) -> Result<VerifiedSta
     if !state.secrets.blobs.iter().all(blob_shape_ok) {
         return Err(RoomError::invalid("wrapped secret", "SEC-5: too large"));
     }
+    let mut checks = Checks::new(owner);
     if !state
         .members
         .iter()
         .chain(&state.departed)
-        .all(member_keys_ok)
+        .all(|r| checks.member_keys_ok(r))
     {
         return Err(RoomError::invalid(
             "member acceptance",
@@ -137,7 +143,6 @@ pub fn verify_state(params: &RoomParams, state: RoomState) -> Result<VerifiedSta
         ));
     }
 
-    let mut checks = Checks::new(owner);
     checks.one("config", &state.config);
     for record in state.members.iter().chain(&state.departed) {
         checks.member(record);
@@ -269,7 +274,7 @@ impl VerifiedState {
             .into_iter()
             .filter(|r| !held.contains(&r.id()))
         {
-            if in_tree.contains(&record.body.inviter()) && member_keys_ok(&record) {
+            if in_tree.contains(&record.body.inviter()) && checks.member_keys_ok(&record) {
                 new.members.push((checks.member(&record), record));
             } else {
                 shape_rejected += 1;

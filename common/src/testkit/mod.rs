@@ -15,7 +15,7 @@ use crate::kdf;
 use crate::room::bans::{Ban, Leave};
 use crate::room::config::{Privacy, RoomConfig};
 use crate::room::member_info::MemberInfo;
-use crate::room::members::{Acceptance, Admit, Grant, MemberRecord};
+use crate::room::members::{Grant, MemberRecord};
 use crate::room::messages::Message;
 use crate::room::secrets::{SecretBatch, WrappedSecret};
 use crate::room::text::RoomText;
@@ -364,27 +364,14 @@ impl TestRoom {
     }
 }
 
-/// The invitee's side of an invite code: the invitation key admits `invitee` through
-/// `grant`, and `invitee` signs its acceptance (rule MEM-1).
+/// The invitee's side of an invite code (see [`crate::room::members::accept`]).
 pub fn accept(
     room: &MemberKey,
     grant: Signed<Grant>,
     invite: &SigningKey,
     invitee: &SigningKey,
 ) -> MemberRecord {
-    let member = member_key(invitee);
-    let admit = Admit {
-        member,
-        grant: grant.id(),
-    };
-    let admit = crate::sign::sign_body(crate::protocol::RecordKind::Admit, room, &admit, invite)
-        .expect("admit signs");
-    let body = Acceptance {
-        member,
-        grant,
-        admit,
-    };
-    Signed::sign(room, body, invitee).expect("acceptance signs")
+    crate::room::members::accept(room, grant, invite, invitee).expect("acceptance signs")
 }
 
 /// The benchmark shapes: `members` members (flat or one chain), `messages` messages

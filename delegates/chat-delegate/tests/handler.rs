@@ -9,14 +9,13 @@ use brook_common::delegate_api::{
     ApiError, ExportAcknowledgement, RecordToSign, Request, Response, RoomIdentity, StoredValue,
 };
 use brook_common::ids::MemberKey;
-use brook_common::protocol::RecordKind;
 use brook_common::room::bans::{Ban, Leave};
 use brook_common::room::config::{Privacy, RoomConfig};
-use brook_common::room::members::{Acceptance, Admit, Grant, GrantRecord};
+use brook_common::room::members::{Acceptance, Grant, GrantRecord};
 use brook_common::room::messages::Message;
 use brook_common::room::text::RoomText;
 use brook_common::room::{RoomDelta, Signed};
-use brook_common::sign::{member_key, sign_body, Sig};
+use brook_common::sign::{member_key, Sig};
 use brook_common::testkit::{signing_key, TestRoom};
 use chat_delegate::handler::handle;
 use chat_delegate::sim::MemoryHost;
@@ -148,16 +147,10 @@ fn signatures_are_accepted_by_the_room_contract() {
         d.ask(OTHER_APP, import),
         Response::Identity { .. }
     ));
-    let admit = Admit {
-        member: member_key(&member),
-        grant: grant.id(),
-    };
-    let admit = sign_body(RecordKind::Admit, &owner_room, &admit, &invite).unwrap();
-    let acceptance = Acceptance {
-        member: member_key(&member),
-        grant,
-        admit,
-    };
+    // The client's half: the invitation key's admit; the delegate signs the rest.
+    let acceptance =
+        brook_common::room::members::admit(&owner_room, grant, &invite, member_key(&member))
+            .unwrap();
     let Response::Signature(sig) = d.ask(
         OTHER_APP,
         Request::Sign {

@@ -11,7 +11,7 @@ use brook_common::delegate_api::{ApiError, ExportAcknowledgement, Request, Respo
 use brook_common::ids::MemberKey;
 use brook_common::protocol::RecordKind;
 use brook_common::room::bans::Ban;
-use brook_common::room::members::{Acceptance, Admit, Grant};
+use brook_common::room::members::Grant;
 use brook_common::room::{wire, RoomParams, Signed};
 use brook_common::sign::{member_key, sign_body};
 use chat_delegate::events::Event;
@@ -210,16 +210,7 @@ fn with_unwrappable_member(sim: &mut Sim) -> MemberKey {
         invite_key: member_key(&invite),
     };
     let grant = Signed::sign(&room, grant, &owner).unwrap();
-    let admit = Admit {
-        member: bad,
-        grant: grant.id(),
-    };
-    let admit = sign_body(RecordKind::Admit, &room, &admit, &invite).unwrap();
-    let acceptance = Acceptance {
-        member: bad,
-        grant,
-        admit,
-    };
+    let acceptance = brook_common::room::members::admit(&room, grant, &invite, bad).unwrap();
     let record = Signed {
         signature: sign_body(RecordKind::Member, &room, &acceptance, &owner).unwrap(),
         body: acceptance,
