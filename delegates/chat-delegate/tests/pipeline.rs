@@ -20,6 +20,7 @@ use chat_delegate::effects::Flow;
 use chat_delegate::events::Event;
 use chat_delegate::host::Step;
 use chat_delegate::sim::MemoryHost;
+use ed25519_dalek::SigningKey;
 
 mod support;
 use support::*;
@@ -100,17 +101,16 @@ fn a_notification_with_nothing_owed_publishes_nothing() {
     assert_eq!(sim.emitted.len(), before, "nothing new was published");
 }
 
-/// Story 3's law, for every crash point: whatever step the run dies at, the rotation
-/// lands exactly once, with exactly one record of version 1.
-#[test]
-fn a_crash_at_any_step_never_loses_the_rotation_nor_doubles_it() {
+/// Story 3's law, for every crash point: whatever step the run after `depart` (a ban or
+/// a leave of the third member) dies at, the rotation lands exactly once, with exactly
+/// one record of version 1, re-emitted byte for byte, and nothing left owed.
+fn crash_at_any_step_rotates_once(depart: fn(&mut Sim, &SigningKey) -> RoomDelta) {
     for step in Step::ALL {
         let (mut sim, members) = Sim::new(3);
         sim.follow();
         sim.host.crash_at = Some(step);
-        let owner = sim.room.owner.clone();
-        let ban = sim.room.ban(&owner, &member_key(&members[2]));
-        sim.external(ban);
+        let departure = depart(&mut sim, &members[2]);
+        sim.external(departure);
         assert_eq!(sim.host.crash_at, None, "{step:?}: the crash fired");
         // Time passes; the next prompt (another change, a wake-up, a node start).
         sim.host.now_ms += 60_000;
@@ -140,13 +140,20 @@ fn a_crash_at_any_step_never_loses_the_rotation_nor_doubles_it() {
             v1.windows(2).all(|w| w[0] == w[1]),
             "{step:?}: v1 re-emitted byte for byte"
         );
-        let Response::Status(status) = sim.ask(Request::RoomStatus {
-            room: sim.room.owner_key(),
-        }) else {
-            panic!("status")
-        };
-        assert_eq!(status.pending_version, None, "{step:?}: nothing left owed");
+        assert_eq!(
+            sim.status().pending_version,
+            None,
+            "{step:?}: nothing left owed"
+        );
     }
+}
+
+#[test]
+fn a_crash_at_any_step_never_loses_the_rotation_nor_doubles_it() {
+    crash_at_any_step_rotates_once(|sim, member| {
+        let owner = sim.room.owner.clone();
+        sim.room.ban(&owner, &member_key(member))
+    });
 }
 
 /// Story 4: the owner's ban is one delta that bans and rotates; the notification it
@@ -618,29 +625,7 @@ fn leave_1_a_leaver_s_invitees_keep_the_new_secret() {
 /// rotation lands exactly once, as after a ban.
 #[test]
 fn leave_1_a_crash_at_any_step_never_loses_the_rotation_nor_doubles_it() {
-    for step in Step::ALL {
-        let (mut sim, members) = Sim::new(3);
-        sim.follow();
-        sim.host.crash_at = Some(step);
-        let leave = sim.room.leave(&members[2]);
-        sim.external(leave);
-        assert_eq!(sim.host.crash_at, None, "{step:?}: the crash fired");
-        sim.host.now_ms += 60_000;
-        sim.deliver(Event::NodeStarted);
-        let message = sim.room.message(&members[0], "still here");
-        sim.external(message);
-        assert_eq!(sim.batches_of(1), 1, "{step:?}: one v1 record");
-        assert_eq!(
-            sim.room.state.secrets.current_version(),
-            Some(1),
-            "{step:?}"
-        );
-        assert!(
-            !sim.holders(1).contains(&member_key(&members[2])),
-            "{step:?}"
-        );
-        assert_eq!(sim.status().pending_version, None, "{step:?}");
-    }
+    crash_at_any_step_rotates_once(|sim, member| sim.room.leave(member));
 }
 
 /// Rule CAN-1: the owner's deltas the delegate hand-encodes (`encode_owner_delta`: a
