@@ -17,7 +17,7 @@ use aes_gcm::aead::consts::U16;
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::aes::Aes256;
 use aes_gcm::{AesGcm, Nonce};
-use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
+use curve25519_dalek::edwards::EdwardsPoint;
 use curve25519_dalek::scalar::clamp_integer;
 use hkdf::Hkdf;
 use sha2::{Digest, Sha256, Sha512};
@@ -41,19 +41,10 @@ pub enum EciesError {
     OpenFailed,
 }
 
-/// A point usable in the exchange: canonical, decompressible, not of small order.
 /// Whether a secret can be wrapped for `key`: it is the canonical encoding of an
 /// ed25519 point that is not of small order (the room's rule MEM-6 admits no other).
 pub fn can_wrap_for(key: &MemberKey) -> bool {
-    full_order_point(key.as_bytes()).is_some()
-}
-
-fn full_order_point(bytes: &[u8; 32]) -> Option<EdwardsPoint> {
-    if !crate::batch_verify::canonical_y(bytes) {
-        return None;
-    }
-    let point = CompressedEdwardsY(*bytes).decompress()?;
-    (!point.is_small_order()).then_some(point)
+    crate::batch_verify::strict_point(key.as_bytes()).is_some()
 }
 
 /// The clamped scalar of an ed25519 seed, as ed25519 and `ecies` use it: the first half
@@ -88,7 +79,8 @@ pub fn wrap(
     recipient: &MemberKey,
     version: u32,
 ) -> Result<Vec<u8>, EciesError> {
-    let recipient_point = full_order_point(recipient.as_bytes()).ok_or(EciesError::BadRecipient)?;
+    let recipient_point =
+        crate::batch_verify::strict_point(recipient.as_bytes()).ok_or(EciesError::BadRecipient)?;
     let mut material = Zeroizing::new(Vec::with_capacity(68));
     material.extend_from_slice(secret.expose_secret());
     material.extend_from_slice(recipient.as_bytes());
@@ -139,7 +131,8 @@ pub fn unwrap(seed: &[u8; 32], blob: &[u8]) -> Result<RoomSecret, EciesError> {
     let (tag, ciphertext) = rest
         .split_first_chunk::<16>()
         .ok_or(EciesError::OpenFailed)?;
-    let ephemeral = full_order_point(ephemeral_pk).ok_or(EciesError::OpenFailed)?;
+    let ephemeral =
+        crate::batch_verify::strict_point(ephemeral_pk).ok_or(EciesError::OpenFailed)?;
     let shared = ephemeral.mul_clamped(*seed_scalar(seed));
     let mut sealed = Zeroizing::new(Vec::with_capacity(48));
     sealed.extend_from_slice(ciphertext);

@@ -81,8 +81,8 @@ impl RecordBody for Leave {
     }
 }
 
-/// Rank of a valid departure (BAN-4): smaller wins.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// Whose authority a valid ban rests on (BAN-2), which ranks it (BAN-4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Authority {
     Owner,
     Moderator,

@@ -64,22 +64,15 @@ impl RecordBody for Grant {
     }
 }
 
-/// What the invitation key signs: this member used this grant (named by its signature,
-/// which determines it).
+/// What the invitation key signs (domain `RecordKind::Admit`): this member used this
+/// grant (named by its signature, which determines it). Not a record of its own: it
+/// travels inside the [`Acceptance`].
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
 pub struct Admit {
     #[n(0)]
     pub member: MemberKey,
     #[n(1)]
     pub grant: Sig,
-}
-
-impl RecordBody for Admit {
-    const KIND: RecordKind = RecordKind::Admit;
-    fn signer(&self, _owner: &MemberKey) -> MemberKey {
-        // Not a record of its own: the invitation key signs it (see `Acceptance::admit`).
-        self.member
-    }
 }
 
 /// `member` joins through `grant`; signed by `member`.

@@ -13,7 +13,7 @@
 use super::bans::{Authority, BanRecord, LeaveRecord};
 use super::config::RoomConfig;
 use super::members::{place, MemberRecord, Membership};
-use super::order::{sort_by, Key};
+use super::order::{sort_by, Key, SortKey};
 use super::shares::split;
 use crate::collections::{Map, Set};
 use crate::ids::MemberKey;
@@ -163,13 +163,24 @@ impl Node {
     fn offer_ban(&mut self, authority: Authority, ban: BanRecord) {
         let better = match &self.ban {
             None => true,
-            Some((held, record)) => (authority, ban.id()) < (*held, record.id()),
+            Some((held, record)) => rank(authority, &ban) < rank(*held, record),
         };
         if better {
             self.ban = Some((authority, ban));
         }
         self.fate = Fate::Banned;
     }
+}
+
+/// BAN-4's order of departures: the owner's, a moderator's, the shallowest ancestor's;
+/// ties by record id. Smaller wins.
+fn rank(authority: Authority, ban: &BanRecord) -> SortKey {
+    let (class, depth) = match authority {
+        Authority::Owner => (0, 0),
+        Authority::Moderator => (1, 0),
+        Authority::Ancestor(depth) => (2, depth),
+    };
+    Key::new().u32(class).u32(depth).id(&ban.id()).done()
 }
 
 /// Steps 1 to 3 (see the module docs).
@@ -258,14 +269,12 @@ fn divide(tree: Tree, owner: &MemberKey, config: &RoomConfig) -> Roster {
             .copied()
             .filter(|&c| tree.node(c).is_some_and(|n| n.fate == Fate::Banned))
             .collect();
+        // Every banned node holds its deciding ban; the departures keep BAN-4's order.
         banned = sort_by(banned, |&c| {
-            let (class, depth, id) = match tree.node(c).and_then(|n| n.ban.as_ref()) {
-                Some((Authority::Owner, b)) => (0, 0, b.id()),
-                Some((Authority::Moderator, b)) => (1, 0, b.id()),
-                Some((Authority::Ancestor(d), b)) => (2, *d, b.id()),
-                None => (3, 0, crate::ids::RecordId([0; 16])),
-            };
-            Key::new().u32(class).u32(depth).id(&id).done()
+            match tree.node(c).and_then(|n| n.ban.as_ref()) {
+                Some((authority, ban)) => rank(*authority, ban),
+                None => Key::new().u32(u32::MAX).done(),
+            }
         });
         // MEM-4: equal shares of this node's room, less its own slot.
         let room_left = room.saturating_sub(own);

@@ -6,7 +6,7 @@ use super::bans::{BanRecord, LeaveRecord};
 use super::config::{self, check_config};
 use super::error::RoomError;
 use super::member_info;
-use super::members::{Admit, MemberRecord};
+use super::members::MemberRecord;
 use super::normalize::normalize;
 use super::secrets::{batch_shape_ok, blob_shape_ok};
 use super::signed::{RecordBody, Signed};
@@ -85,7 +85,7 @@ impl Checks {
         let admit = record.body.admit_body();
         self.batch.add(
             group,
-            Admit::KIND,
+            crate::protocol::RecordKind::Admit,
             &self.owner,
             &record.body.invite_key(),
             &admit,
