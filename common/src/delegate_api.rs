@@ -165,6 +165,58 @@ pub enum Request {
     /// A no-op that always answers: which build generation this is.
     #[n(18)]
     Ping,
+    /// Open room secrets wrapped for this user's identity in `room` (the blobs the room's
+    /// state holds for this user's key). The identity key never leaves the delegate; the
+    /// room secrets it opens go to the caller, which seals and opens the room's content
+    /// (docs/design.md §3). At most [`MAX_SECRETS_TO_OPEN`] blobs per request.
+    #[n(19)]
+    OpenSecrets {
+        #[n(0)]
+        room: MemberKey,
+        #[n(1)]
+        wrapped: Vec<WrappedForMe>,
+    },
+    /// The owner rotates the room secret now: a new version for every member, published
+    /// by the delegate like a ban's rotation (same marker, same retries), answered once
+    /// the node applied it.
+    #[n(20)]
+    RotateNow {
+        #[n(0)]
+        room: MemberKey,
+    },
+}
+
+/// Most wrapped secrets one `OpenSecrets` request may carry: every version a room keeps.
+pub const MAX_SECRETS_TO_OPEN: usize = crate::limits::MAX_SECRET_VERSIONS as usize;
+
+/// One wrapped room secret, as the room's state holds it for this user's key.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub struct WrappedForMe {
+    #[n(0)]
+    pub version: u32,
+    #[cbor(with = "minicbor::bytes")]
+    #[n(1)]
+    pub ciphertext: Vec<u8>,
+}
+
+/// One opened room secret. Its bytes are wiped when it is dropped.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+pub struct OpenedSecret {
+    #[n(0)]
+    pub version: u32,
+    #[cbor(with = "minicbor::bytes")]
+    #[n(1)]
+    pub secret: [u8; 32],
+}
+
+impl core::fmt::Debug for OpenedSecret {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "OpenedSecret {{ version: {}, secret: [redacted] }}",
+            self.version
+        )
+    }
 }
 
 /// One stored entry of a web app, named relative to the web app's scope.
@@ -314,6 +366,21 @@ pub enum Response {
     Pong {
         #[n(0)]
         generation: u32,
+    },
+    /// The secrets `OpenSecrets` could open, and the versions whose blob did not open
+    /// with this user's key (wrapped for another key, or damaged).
+    #[n(15)]
+    Secrets {
+        #[n(0)]
+        opened: Vec<OpenedSecret>,
+        #[n(1)]
+        unopened: Vec<u32>,
+    },
+    /// `RotateNow` was applied by the node: the room's secret is now `version`.
+    #[n(16)]
+    Rotated {
+        #[n(0)]
+        version: u32,
     },
 }
 

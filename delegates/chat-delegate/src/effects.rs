@@ -58,6 +58,12 @@ pub enum Flow {
         delta: Vec<u8>,
         rotated_to: Option<u32>,
     },
+    /// The owner's `RotateNow`: answer with the version once the node applied it.
+    RotateNow {
+        origin: [u8; 32],
+        delta: Vec<u8>,
+        version: u32,
+    },
 }
 
 impl Flow {
@@ -70,13 +76,12 @@ impl Flow {
                 origin,
                 delta,
                 rotated_to,
-            } => {
-                let mut out = vec![3, u8::from(rotated_to.is_some())];
-                out.extend_from_slice(&rotated_to.unwrap_or(0).to_be_bytes());
-                out.extend_from_slice(origin);
-                out.extend_from_slice(delta);
-                out
-            }
+            } => owner_flow(3, *rotated_to, origin, delta),
+            Flow::RotateNow {
+                origin,
+                delta,
+                version,
+            } => owner_flow(4, Some(*version), origin, delta),
         }
     }
 
@@ -92,17 +97,37 @@ impl Flow {
             }
             (1, 0) => Some(Flow::Resubscribe),
             (2, 0) => Some(Flow::Publish),
-            (3, 37..) => {
+            (3 | 4, 37..) => {
                 let (has_version, rest) = rest.split_first()?;
                 let (version, rest) = rest.split_first_chunk::<4>()?;
                 let (origin, delta) = rest.split_first_chunk::<32>()?;
-                Some(Flow::Ban {
-                    origin: *origin,
-                    rotated_to: (*has_version == 1).then_some(u32::from_be_bytes(*version)),
-                    delta: delta.to_vec(),
+                let (origin, delta) = (*origin, delta.to_vec());
+                let version = u32::from_be_bytes(*version);
+                Some(match (kind, has_version) {
+                    (3, _) => Flow::Ban {
+                        origin,
+                        rotated_to: (*has_version == 1).then_some(version),
+                        delta,
+                    },
+                    (_, 1) => Flow::RotateNow {
+                        origin,
+                        delta,
+                        version,
+                    },
+                    _ => return None,
                 })
             }
             _ => None,
         }
     }
+}
+
+/// An owner's request (`kind` 3: ban, 4: rotate-now): whether it rotates and to which
+/// version, the web app, the delta.
+fn owner_flow(kind: u8, rotated_to: Option<u32>, origin: &[u8; 32], delta: &[u8]) -> Vec<u8> {
+    let mut out = vec![kind, u8::from(rotated_to.is_some())];
+    out.extend_from_slice(&rotated_to.unwrap_or(0).to_be_bytes());
+    out.extend_from_slice(origin);
+    out.extend_from_slice(delta);
+    out
 }

@@ -12,7 +12,7 @@ use crate::handler::handle;
 use crate::host::{Crashed, Host};
 use crate::identity::identity;
 use crate::rotation::follow::{follow, followed_contracts, owning_follower};
-use crate::rotation::{ban, pipeline};
+use crate::rotation::{owner, pipeline};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
@@ -96,7 +96,8 @@ fn app_request(
             room,
             room_contract,
         } => Ok(ensure(host, origin, room, room_contract)),
-        Request::BanMember { room, ban } => ban::ban_member(host, origin, room, ban),
+        Request::BanMember { room, ban } => owner::request(host, origin, room, Some(ban)),
+        Request::RotateNow { room } => owner::request(host, origin, room, None),
         Request::RoomStatus { room } => Ok(reply(pipeline::status(host, origin, &room))),
         other => Ok(reply(handle(host, origin, other))),
     }
@@ -163,13 +164,33 @@ fn updated(
     result: Result<(), String>,
     flow: Option<Flow>,
 ) -> Result<Vec<Effect>, Crashed> {
-    match flow {
+    // The owner's own request: its answer, and the rotation it carries, if any.
+    let (origin, rotation, applied) = match flow {
         Some(Flow::Ban {
             origin,
             delta,
             rotated_to,
-        }) => ban::ban_answered(host, contract, &origin, result, delta, rotated_to),
-        Some(Flow::Publish) => pipeline::on_published(host, contract, result),
-        _ => Ok(vec![]),
-    }
+        }) => {
+            let applied = Response::Banned {
+                delta: delta.clone(),
+                rotated_to,
+            };
+            (origin, rotated_to.map(|_| delta), applied)
+        }
+        Some(Flow::RotateNow {
+            origin,
+            delta,
+            version,
+        }) => (origin, Some(delta), Response::Rotated { version }),
+        Some(Flow::Publish) => return pipeline::on_published(host, contract, result),
+        _ => return Ok(vec![]),
+    };
+    owner::answered(
+        host,
+        contract,
+        &origin,
+        result,
+        rotation.as_deref(),
+        applied,
+    )
 }

@@ -7,8 +7,15 @@
 //!   the room are bound into the signature (see `brook_common::sign`).
 //! - DEL-3: storage writes succeed only at the expected generation (compare-and-swap),
 //!   so two tabs of the UI never silently overwrite each other.
+//! - DEL-4: a web app opens only secrets wrapped for its own identity; the identity key
+//!   never leaves. `OpenSecrets` uses the caller's own identity for the room (its origin
+//!   scope: another web app's is never used, the caller gets `NoIdentity`), answers the
+//!   room secrets its blobs hold and which versions did not open, never the seed.
 
-use brook_common::delegate_api::{ApiError, RecordToSign, Request, Response, StoredValue};
+use brook_common::delegate_api::{
+    ApiError, OpenedSecret, RecordToSign, Request, Response, StoredValue, WrappedForMe,
+    MAX_SECRETS_TO_OPEN,
+};
 use brook_common::ids::MemberKey;
 use brook_common::room::RecordBody;
 use brook_common::sign::{member_key, sign_body, Sig};
@@ -16,7 +23,7 @@ use ed25519_dalek::SigningKey;
 use zeroize::Zeroizing;
 
 use crate::host::Host;
-use crate::identity::{create_identity, identity, import_identity, list_rooms};
+use crate::identity::{create_identity, identity, import_identity, list_rooms, opener};
 use crate::migration;
 use crate::quota::{self, MAX_VALUES_PER_ORIGIN, MAX_VALUE_BYTES};
 use crate::rotation::follow::reprove_ownership;
@@ -109,9 +116,11 @@ fn answer(
         Request::Ping => Ok(Response::Pong {
             generation: GENERATION,
         }),
+        Request::OpenSecrets { room, wrapped } => open_secrets(store, origin, &room, wrapped),
         Request::EnsureRoomSubscription { .. }
         | Request::BanMember { .. }
-        | Request::RoomStatus { .. } => Err(ApiError::MalformedRequest(
+        | Request::RoomStatus { .. }
+        | Request::RotateNow { .. } => Err(ApiError::MalformedRequest(
             "this request is answered by the event loop".into(),
         )),
     }
@@ -147,6 +156,51 @@ fn sign_as_signer<T: RecordBody>(
         return Err(ApiError::NotYourRecord);
     }
     sign_body(T::KIND, room, body, key).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// Rule DEL-4: open the room secrets wrapped for this origin's own identity in `room`.
+/// Each version is answered once, in version order: opened if any of its blobs opens
+/// with this identity's key, else unopened (wrapped for another key, or damaged).
+fn open_secrets(
+    store: &dyn SecretStore,
+    origin: &[u8; 32],
+    room: &MemberKey,
+    mut wrapped: Vec<WrappedForMe>,
+) -> Result<Response, ApiError> {
+    if wrapped.len() > MAX_SECRETS_TO_OPEN {
+        return Err(ApiError::MalformedRequest(format!(
+            "OpenSecrets carries {} wrapped secrets; at most {MAX_SECRETS_TO_OPEN} per request",
+            wrapped.len()
+        )));
+    }
+    // rule DEL-4: only the caller's own identity for the room, looked up in its own scope
+    // (rule ORG-1); the seed stays inside the opener and is wiped with it.
+    let opener = opener(store, origin, room)?;
+    // Stable: a version's blobs stay in request order, and lie next to each other.
+    wrapped.sort_by_key(|w| w.version);
+    // Sized once, never grown: a reallocation would leave an unwiped copy of the secrets.
+    let mut opened: Vec<OpenedSecret> = Vec::with_capacity(wrapped.len());
+    let mut unopened: Vec<u32> = Vec::new();
+    for blob in &wrapped {
+        let version = blob.version;
+        if opened.last().is_some_and(|o| o.version == version) {
+            continue;
+        }
+        match opener.open(&blob.ciphertext) {
+            Some(secret) => {
+                if unopened.last() == Some(&version) {
+                    unopened.pop();
+                }
+                opened.push(OpenedSecret {
+                    version,
+                    secret: *secret.expose_secret(),
+                });
+            }
+            None if unopened.last() == Some(&version) => {}
+            None => unopened.push(version),
+        }
+    }
+    Ok(Response::Secrets { opened, unopened })
 }
 
 fn read_value(store: &dyn SecretStore, origin: &[u8; 32], name: &str) -> Option<StoredValue> {

@@ -1,9 +1,13 @@
 //! This user's keys, per web app and room: the only module that reads or writes an
 //! identity seed. A seed never leaves except through `ExportIdentity` (rule DEL-1, in
-//! `handler`), and is wiped from memory as soon as the key is made.
+//! `handler`), and is wiped from memory as soon as the key is made, or, when secrets
+//! wrapped for it are opened (rule DEL-4, in `handler`), as soon as the [`Opener`] is
+//! dropped.
 
 use brook_common::delegate_api::{ApiError, Response, RoomIdentity};
+use brook_common::ecies;
 use brook_common::ids::MemberKey;
+use brook_common::secret::RoomSecret;
 use brook_common::sign::member_key;
 use ed25519_dalek::SigningKey;
 use zeroize::Zeroizing;
@@ -11,20 +15,58 @@ use zeroize::Zeroizing;
 use crate::quota::{self, MAX_IDENTITIES_PER_ORIGIN};
 use crate::store::{key, prefix, Kind, SecretStore};
 
+/// This origin's identity seed for `room`, wiped when dropped. Private: the seed is used
+/// only in this module.
+fn identity_seed(
+    store: &dyn SecretStore,
+    origin: &[u8; 32],
+    room: &MemberKey,
+) -> Result<Zeroizing<[u8; 32]>, ApiError> {
+    let stored = Zeroizing::new(
+        store
+            .get(&key(origin, Kind::Identity, room.as_bytes()))
+            .ok_or(ApiError::NoIdentity)?,
+    );
+    // A seed that is not 32 bytes is a damaged write: the store's fault.
+    let bytes: &[u8; 32] = stored
+        .as_slice()
+        .try_into()
+        .map_err(|_| ApiError::Storage)?;
+    let mut seed = Zeroizing::new([0u8; 32]);
+    *seed = *bytes;
+    Ok(seed)
+}
+
 /// This origin's signing key for `room`.
 pub fn identity(
     store: &dyn SecretStore,
     origin: &[u8; 32],
     room: &MemberKey,
 ) -> Result<SigningKey, ApiError> {
-    let seed = Zeroizing::new(
-        store
-            .get(&key(origin, Kind::Identity, room.as_bytes()))
-            .ok_or(ApiError::NoIdentity)?,
-    );
-    // A seed that is not 32 bytes is a damaged write: the store's fault.
-    let seed: [u8; 32] = seed.as_slice().try_into().map_err(|_| ApiError::Storage)?;
-    Ok(SigningKey::from_bytes(&seed))
+    identity_seed(store, origin, room).map(|seed| SigningKey::from_bytes(&seed))
+}
+
+/// Opens room secrets wrapped for one identity: holds that identity's seed, never hands
+/// it out, and wipes it when dropped (rule DEL-4, in `handler`).
+pub struct Opener {
+    seed: Zeroizing<[u8; 32]>,
+}
+
+impl Opener {
+    /// The secret in `blob`, if it was wrapped for this identity and is intact.
+    pub fn open(&self, blob: &[u8]) -> Option<RoomSecret> {
+        ecies::unwrap(&self.seed, blob).ok()
+    }
+}
+
+/// The opener of this origin's own identity for `room`: `NoIdentity` when this origin
+/// holds none there, whatever another web app holds (rule ORG-1's scope).
+pub fn opener(
+    store: &dyn SecretStore,
+    origin: &[u8; 32],
+    room: &MemberKey,
+) -> Result<Opener, ApiError> {
+    identity_seed(store, origin, room).map(|seed| Opener { seed })
 }
 
 /// The owner's signing key for a room `origin` holds as its owner: the one public-key

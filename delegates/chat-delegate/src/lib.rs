@@ -10,7 +10,7 @@
 //! | storage | [`store`], [`records`], [`quota`] | the node's secret store as a trait; key layout; stored record encodings; each web app's share |
 //! | host | [`host`], [`effects`] | what the logic needs from the node (RNG, clock, local state, crash points), and what it asks of it |
 //! | identities | [`identity`], [`retirement`] | this user's keys per web app and room; whether a web app stood down |
-//! | rotation | [`rotation`] | the rotation protocol in one place: a pure decision core, the pipeline that persists and retries, the owner's ban, the follower index |
+//! | rotation | [`rotation`] | the rotation protocol in one place: a pure decision core, the pipeline that persists and retries, the owner's ban and rotate-now, the follower index |
 //! | requests | [`handler`], [`migration`] | a web app's requests answered at once; carry-forward |
 //! | dispatch | [`events`] | every inbound event routed to the layers above |
 //! | edge | `node` (WASM only), [`sim`] (native) | the node's `DelegateCtx` as a [`host::Host`]; an in-memory node for tests |

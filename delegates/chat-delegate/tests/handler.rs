@@ -1,22 +1,29 @@
 //! The delegate's request logic natively, against an in-memory secret store: identities,
-//! typed signing (rule DEL-2), origin scoping, export (DEL-1) and compare-and-swap
-//! storage (DEL-3). The same logic runs in the node in `e2e/tests/delegate_node.rs`.
+//! typed signing (rule DEL-2), origin scoping, export (DEL-1), compare-and-swap
+//! storage (DEL-3) and opening the secrets wrapped for this user's identity (DEL-4). The
+//! same logic runs in the node in `e2e/tests/delegate_node.rs`.
 
 // Test code: outside the lint fence (Cargo.toml [workspace.lints]).
 #![allow(clippy::restriction, clippy::pedantic)]
 
 use brook_common::delegate_api::{
-    ApiError, ExportAcknowledgement, RecordToSign, Request, Response, RoomIdentity, StoredValue,
+    ApiError, ExportAcknowledgement, OpenedSecret, RecordToSign, Request, Response, RoomIdentity,
+    StoredValue, WrappedForMe, MAX_SECRETS_TO_OPEN,
 };
+use brook_common::ecies;
 use brook_common::ids::MemberKey;
+use brook_common::kdf::derive_room_secret;
 use brook_common::room::bans::{Ban, Leave};
 use brook_common::room::config::{Privacy, RoomConfig};
 use brook_common::room::members::{Acceptance, Grant, GrantRecord};
 use brook_common::room::messages::Message;
 use brook_common::room::text::RoomText;
 use brook_common::room::{RoomDelta, Signed};
+use brook_common::secret::{OwnerSeed, RoomSecret};
 use brook_common::sign::{member_key, Sig};
 use brook_common::testkit::{signing_key, TestRoom};
+use chat_delegate::effects::Effect;
+use chat_delegate::events::{handle_event, Event};
 use chat_delegate::handler::handle;
 use chat_delegate::sim::MemoryHost;
 use chat_delegate::store::SecretStore;
@@ -482,4 +489,197 @@ fn garbage_requests_get_a_typed_error() {
             Err(ApiError::MalformedRequest(_))
         ));
     }
+}
+
+/// The room secret of `version` of a made-up room (the owner's KDF), and its blob wrapped
+/// for `key` as the owner's delegate wraps it.
+fn wrapped_for(key: &MemberKey, version: u32) -> (RoomSecret, WrappedForMe) {
+    let seed = OwnerSeed::from_bytes([0x33; 32]);
+    let owner = member_key(&ed25519_dalek::SigningKey::from_bytes(seed.expose_secret()));
+    let secret = derive_room_secret(&seed, &owner, version);
+    let ciphertext = ecies::wrap(&secret, key, version).expect("a member key wraps");
+    (
+        secret,
+        WrappedForMe {
+            version,
+            ciphertext,
+        },
+    )
+}
+
+fn opened(version: u32, secret: &RoomSecret) -> OpenedSecret {
+    OpenedSecret {
+        version,
+        secret: *secret.expose_secret(),
+    }
+}
+
+fn open(room: MemberKey, wrapped: Vec<WrappedForMe>) -> Request {
+    Request::OpenSecrets { room, wrapped }
+}
+
+#[test]
+fn del_4_a_web_app_opens_the_secrets_wrapped_for_its_identity() {
+    let mut d = Delegate::new();
+    // A member's identity in someone else's room, and an owner's in its own.
+    let (room, key) = d.identity(APP, Some(MemberKey([3; 32])));
+    let (own_room, own_key) = d.identity(APP, None);
+    let (s0, w0) = wrapped_for(&key, 0);
+    let (s1, w1) = wrapped_for(&key, 1);
+    let (s2, w2) = wrapped_for(&key, 2);
+    // Any order, a version sent twice: each version answered once, in version order.
+    let answer = d.ask(APP, open(room, vec![w2, w0, w1.clone(), w1]));
+    assert_eq!(
+        answer,
+        Response::Secrets {
+            opened: vec![opened(0, &s0), opened(1, &s1), opened(2, &s2)],
+            unopened: vec![],
+        }
+    );
+    // What a log would show of the answer holds no secret.
+    let shown = format!("{answer:?}");
+    assert!(shown.contains("[redacted]"), "{shown}");
+    assert!(
+        !shown.contains(&format!("{:?}", s0.expose_secret())),
+        "{shown}"
+    );
+
+    let (s7, w7) = wrapped_for(&own_key, 7);
+    assert_eq!(
+        d.ask(APP, open(own_room, vec![w7])),
+        Response::Secrets {
+            opened: vec![opened(7, &s7)],
+            unopened: vec![],
+        }
+    );
+    // Nothing to open is an empty answer, not an error.
+    assert_eq!(
+        d.ask(APP, open(room, vec![])),
+        Response::Secrets {
+            opened: vec![],
+            unopened: vec![],
+        }
+    );
+}
+
+#[test]
+fn del_4_another_web_app_gets_no_identity_never_a_secret() {
+    let mut d = Delegate::new();
+    let (room, key) = d.identity(APP, Some(MemberKey([3; 32])));
+    let (_, blob) = wrapped_for(&key, 0);
+    // The same node, the same room, a blob wrapped for the first app's identity.
+    assert_eq!(
+        d.ask(OTHER_APP, open(room, vec![blob.clone()])),
+        Response::Error(ApiError::NoIdentity)
+    );
+    // With an identity of its own there, it opens with its own key only.
+    let (_, other_key) = d.identity(OTHER_APP, Some(room));
+    assert_ne!(other_key, key);
+    assert_eq!(
+        d.ask(OTHER_APP, open(room, vec![blob])),
+        Response::Secrets {
+            opened: vec![],
+            unopened: vec![0],
+        }
+    );
+}
+
+#[test]
+fn del_4_a_blob_wrapped_for_another_key_is_unopened() {
+    let mut d = Delegate::new();
+    let (room, key) = d.identity(APP, Some(MemberKey([3; 32])));
+    let someone_else = member_key(&signing_key("someone else", 1));
+    let (s0, w0) = wrapped_for(&key, 0);
+    let (_, for_another) = wrapped_for(&someone_else, 1);
+    let (_, mut damaged) = wrapped_for(&key, 2);
+    damaged.ciphertext[70] ^= 1;
+    let (_, mut truncated) = wrapped_for(&key, 3);
+    truncated.ciphertext.pop();
+    let garbage = WrappedForMe {
+        version: 4,
+        ciphertext: vec![0xff; 96],
+    };
+    // Version 5: a bad blob, then a good one: the version opens. Version 6: two bad
+    // blobs: it is listed once.
+    let (_, mut bad5) = wrapped_for(&key, 5);
+    bad5.ciphertext[0] ^= 1;
+    let (s5, good5) = wrapped_for(&key, 5);
+    let (_, bad6) = wrapped_for(&someone_else, 6);
+    assert_eq!(
+        d.ask(
+            APP,
+            open(
+                room,
+                vec![
+                    bad6.clone(),
+                    bad5,
+                    for_another,
+                    w0,
+                    damaged,
+                    good5,
+                    truncated,
+                    garbage,
+                    bad6
+                ]
+            )
+        ),
+        Response::Secrets {
+            opened: vec![opened(0, &s0), opened(5, &s5)],
+            unopened: vec![1, 2, 3, 4, 6],
+        }
+    );
+}
+
+#[test]
+fn del_4_more_blobs_than_a_room_keeps_are_refused() {
+    let mut d = Delegate::new();
+    let (room, key) = d.identity(APP, Some(MemberKey([3; 32])));
+    let blobs = |n: u32| (0..n).map(|v| wrapped_for(&key, v).1).collect::<Vec<_>>();
+    let limit = u32::try_from(MAX_SECRETS_TO_OPEN).unwrap();
+    let Response::Error(ApiError::MalformedRequest(why)) = d.ask(APP, open(room, blobs(limit + 1)))
+    else {
+        panic!("17 blobs are refused");
+    };
+    assert!(why.contains("at most 16"), "{why}");
+    let Response::Secrets { opened, unopened } = d.ask(APP, open(room, blobs(limit))) else {
+        panic!("16 blobs are opened");
+    };
+    assert_eq!((opened.len(), unopened.len()), (16, 0));
+}
+
+#[test]
+fn del_4_a_room_without_an_identity_is_refused() {
+    let mut d = Delegate::new();
+    let (room, key) = d.identity(APP, Some(MemberKey([3; 32])));
+    let elsewhere = MemberKey([9; 32]);
+    assert_ne!(room, elsewhere);
+    let (_, blob) = wrapped_for(&key, 0);
+    assert_eq!(
+        d.ask(APP, open(elsewhere, vec![blob])),
+        Response::Error(ApiError::NoIdentity)
+    );
+    assert_eq!(
+        d.ask(APP, open(elsewhere, vec![])),
+        Response::Error(ApiError::NoIdentity)
+    );
+}
+
+#[test]
+fn del_4_a_caller_that_is_not_a_web_app_is_refused() {
+    let mut d = Delegate::new();
+    let (room, key) = d.identity(APP, Some(MemberKey([3; 32])));
+    let (_, blob) = wrapped_for(&key, 0);
+    let payload = open(room, vec![blob]).encode().unwrap();
+    let effects = handle_event(
+        &mut d.host,
+        Event::App {
+            origin: None,
+            payload,
+        },
+    )
+    .expect("no crash");
+    assert_eq!(
+        effects,
+        vec![Effect::Reply(Response::Error(ApiError::NotAWebApp))]
+    );
 }

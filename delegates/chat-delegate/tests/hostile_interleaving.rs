@@ -40,9 +40,16 @@ fn owner_step(sim: &mut Sim, step: usize, members: &[ed25519_dalek::SigningKey])
                 issuer: room,
             },
         })],
-        3 | 7 => {
+        3 => {
             sim.wake();
             vec![sim.ask(Request::RoomStatus { room })]
+        }
+        7 => {
+            sim.wake();
+            vec![
+                sim.ask(Request::RotateNow { room }),
+                sim.ask(Request::RoomStatus { room }),
+            ]
         }
         4 => {
             let ban = sim.room.ban(&owner, &member_key(&members[1]));
@@ -77,7 +84,7 @@ fn hostile_move(sim: &mut Sim, which: u8) {
         predecessor: [9; 32],
         entry: StoredEntry { name, value },
     };
-    let request = match which % 12 {
+    let request = match which % 13 {
         0 => Request::CreateIdentity { room: Some(room) },
         1 => import([b"f/".as_slice(), &sim.contract[..]].concat(), follower),
         2 => import(
@@ -112,6 +119,7 @@ fn hostile_move(sim: &mut Sim, which: u8) {
             acknowledge: ExportAcknowledgement::IUnderstandThisRevealsMySecretKey,
         },
         10 => Request::CreateIdentity { room: None },
+        11 => Request::RotateNow { room },
         _ => Request::ListRooms,
     };
     let before = sim.emitted.len();
@@ -159,7 +167,7 @@ proptest! {
 #[test]
 fn rule_org_1_every_hostile_move_before_every_owner_step_changes_nothing() {
     let alone = run(&[]);
-    for which in 0..12u8 {
+    for which in 0..13u8 {
         let moves: Vec<(usize, u8)> = (0..OWNER_STEPS).map(|at| (at, which)).collect();
         assert_eq!(run(&moves), alone, "hostile move {which}");
     }

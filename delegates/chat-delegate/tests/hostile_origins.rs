@@ -1,18 +1,22 @@
 //! The delegate against another web app on the same node and against hostile room
 //! content, natively: each finding of the delegate-hardening review as a test named by
-//! the rule that now stops it (ORG-1, ORG-2, ROT-6, PIPE-4, PIPE-6, DEL-1, DEL-3).
+//! the rule that now stops it (ORG-1, ORG-2, ROT-6, PIPE-4, PIPE-6, DEL-1, DEL-3, DEL-4).
 
 // Test code: outside the lint fence (Cargo.toml [workspace.lints]).
 #![allow(clippy::restriction, clippy::pedantic)]
 
 mod support;
 
-use brook_common::delegate_api::{ApiError, ExportAcknowledgement, Request, Response, StoredEntry};
+use brook_common::delegate_api::{
+    ApiError, ExportAcknowledgement, OpenedSecret, Request, Response, StoredEntry, WrappedForMe,
+};
 use brook_common::ids::MemberKey;
+use brook_common::kdf::derive_room_secret;
 use brook_common::protocol::RecordKind;
 use brook_common::room::bans::Ban;
 use brook_common::room::members::Grant;
 use brook_common::room::{wire, RoomParams, Signed};
+use brook_common::secret::OwnerSeed;
 use brook_common::sign::{member_key, sign_body};
 use chat_delegate::events::Event;
 use chat_delegate::quota::{MAX_FOLLOWS_PER_ORIGIN, MAX_VALUE_BYTES};
@@ -377,6 +381,61 @@ fn rule_del_3_a_generation_at_its_maximum_is_refused_not_wrapped() {
         panic!("the value is still there");
     };
     assert_eq!((held.generation, held.value), (u64::MAX, b"draft".to_vec()));
+}
+
+#[test]
+fn rule_del_4_each_web_app_opens_only_the_blobs_of_the_room_state_wrapped_for_it() {
+    // The owner's delegate publishes version 0 for everyone; a member's app on the same
+    // node (HOSTILE here) holds member 0's identity for the room.
+    let (mut sim, members) = Sim::new(2);
+    sim.follow();
+    let room = sim.room.owner_key();
+    let member = member_key(&members[0]);
+    let imported = sim.ask_as(
+        HOSTILE,
+        Request::ImportIdentity {
+            room,
+            seed: members[0].to_bytes(),
+        },
+    );
+    assert_eq!(imported, Response::Identity { room, key: member });
+    let blob_of = |sim: &Sim, key: &MemberKey| WrappedForMe {
+        version: 0,
+        ciphertext: sim
+            .room
+            .state
+            .secrets
+            .blob_for(key, 0)
+            .expect("version 0 is wrapped for everyone")
+            .ciphertext
+            .clone(),
+    };
+    let (owners, members_blob) = (blob_of(&sim, &room), blob_of(&sim, &member));
+    let secret = derive_room_secret(&OwnerSeed::from_bytes(sim.room.owner.to_bytes()), &room, 0);
+    let opened = Response::Secrets {
+        opened: vec![OpenedSecret {
+            version: 0,
+            secret: *secret.expose_secret(),
+        }],
+        unopened: vec![],
+    };
+    let unopened = Response::Secrets {
+        opened: vec![],
+        unopened: vec![0],
+    };
+    let open = |wrapped: &WrappedForMe| Request::OpenSecrets {
+        room,
+        wrapped: vec![wrapped.clone()],
+    };
+    assert_eq!(sim.ask(open(&owners)), opened);
+    assert_eq!(sim.ask(open(&members_blob)), unopened);
+    assert_eq!(sim.ask_as(HOSTILE, open(&members_blob)), opened);
+    assert_eq!(sim.ask_as(HOSTILE, open(&owners)), unopened);
+    // A web app with no identity in the room opens nothing.
+    assert_eq!(
+        sim.ask_as([5; 32], open(&owners)),
+        Response::Error(ApiError::NoIdentity)
+    );
 }
 
 #[test]

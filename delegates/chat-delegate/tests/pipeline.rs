@@ -10,6 +10,7 @@ use brook_common::delegate_api::{ApiError, Request, Response, RunOutcome};
 use brook_common::ecies;
 use brook_common::ids::MemberKey;
 use brook_common::room::bans::Ban;
+use brook_common::room::config::Privacy;
 use brook_common::room::{wire, RoomDelta};
 use brook_common::rotation::{
     encode_owner_delta, plan_rotation, Clock, OwnerKeys, Plan, RotationView,
@@ -101,32 +102,49 @@ fn a_notification_with_nothing_owed_publishes_nothing() {
     assert_eq!(sim.emitted.len(), before, "nothing new was published");
 }
 
-/// Story 3's law, for every crash point: whatever step the run after `depart` (a ban or
-/// a leave of the third member) dies at, the rotation lands exactly once, with exactly
-/// one record of version 1, re-emitted byte for byte, and nothing left owed.
-fn crash_at_any_step_rotates_once(depart: fn(&mut Sim, &SigningKey) -> RoomDelta) {
+/// Story 3's law, for every crash point: whatever step the run after `act` (a ban or a
+/// leave of the third member, or the owner's rotate-now) dies at, the rotation lands
+/// exactly once, with exactly one record of version 1, re-emitted byte for byte, and
+/// nothing left owed. `act` returns who must not hold version 1. A crash of the owner's
+/// request loses its answer, so the owner retries it (`retry`) when, after the next
+/// prompts, the room holds no new version and none is owed: the crash left nothing
+/// underway.
+fn crash_at_any_step_rotates_once(
+    act: fn(&mut Sim, &SigningKey) -> Option<MemberKey>,
+    retry: Option<fn(&mut Sim) -> Response>,
+) {
     for step in Step::ALL {
         let (mut sim, members) = Sim::new(3);
         sim.follow();
         sim.host.crash_at = Some(step);
-        let departure = depart(&mut sim, &members[2]);
-        sim.external(departure);
+        let gone = act(&mut sim, &members[2]);
         assert_eq!(sim.host.crash_at, None, "{step:?}: the crash fired");
         // Time passes; the next prompt (another change, a wake-up, a node start).
         sim.host.now_ms += 60_000;
         sim.deliver(Event::NodeStarted);
         let message = sim.room.message(&members[0], "still here");
         sim.external(message);
+        if let Some(retry) = retry {
+            let underway = sim.room.state.secrets.current_version() == Some(1)
+                || sim.status().pending_version.is_some();
+            if !underway {
+                assert_eq!(
+                    retry(&mut sim),
+                    Response::Rotated { version: 1 },
+                    "{step:?}"
+                );
+            }
+        }
         assert_eq!(sim.batches_of(1), 1, "{step:?}: one v1 record");
         assert_eq!(
             sim.room.state.secrets.current_version(),
             Some(1),
             "{step:?}"
         );
-        assert!(
-            !sim.holders(1).contains(&member_key(&members[2])),
-            "{step:?}"
-        );
+        let mut everyone = keys_of(&members);
+        everyone.push(sim.room.owner_key());
+        everyone.retain(|m| Some(*m) != gone);
+        assert_eq!(sim.holders(1), sorted(everyone), "{step:?}");
         let v1: Vec<&Vec<u8>> = sim
             .emitted
             .iter()
@@ -150,10 +168,15 @@ fn crash_at_any_step_rotates_once(depart: fn(&mut Sim, &SigningKey) -> RoomDelta
 
 #[test]
 fn a_crash_at_any_step_never_loses_the_rotation_nor_doubles_it() {
-    crash_at_any_step_rotates_once(|sim, member| {
-        let owner = sim.room.owner.clone();
-        sim.room.ban(&owner, &member_key(member))
-    });
+    crash_at_any_step_rotates_once(
+        |sim, member| {
+            let owner = sim.room.owner.clone();
+            let ban = sim.room.ban(&owner, &member_key(member));
+            sim.external(ban);
+            Some(member_key(member))
+        },
+        None,
+    );
 }
 
 /// Story 4: the owner's ban is one delta that bans and rotates; the notification it
@@ -253,7 +276,7 @@ fn a_member_s_delegate_follows_but_never_publishes() {
 }
 
 #[test]
-fn another_web_app_can_neither_ban_nor_follow_nor_read_the_owner_s_room() {
+fn another_web_app_can_neither_ban_nor_rotate_nor_follow_nor_read_the_owner_s_room() {
     let (mut sim, members) = Sim::new(2);
     sim.follow();
     let owner = sim.room.owner_key();
@@ -262,8 +285,10 @@ fn another_web_app_can_neither_ban_nor_follow_nor_read_the_owner_s_room() {
         target: member_key(&members[0]),
         issuer: owner,
     };
+    // rule PIPE-7: nor rotate its secret.
     for request in [
         Request::BanMember { room: owner, ban },
+        Request::RotateNow { room: owner },
         Request::RoomStatus { room: owner },
         Request::EnsureRoomSubscription {
             room: owner,
@@ -424,6 +449,11 @@ fn pipe_3_only_a_state_holding_the_version_clears_the_marker() {
             origin: APP,
             delta: delta.clone(),
             rotated_to: Some(1),
+        },
+        Flow::RotateNow {
+            origin: APP,
+            delta: delta.clone(),
+            version: 1,
         },
     ] {
         sim.deliver(Event::Updated {
@@ -625,7 +655,14 @@ fn leave_1_a_leaver_s_invitees_keep_the_new_secret() {
 /// rotation lands exactly once, as after a ban.
 #[test]
 fn leave_1_a_crash_at_any_step_never_loses_the_rotation_nor_doubles_it() {
-    crash_at_any_step_rotates_once(|sim, member| sim.room.leave(member));
+    crash_at_any_step_rotates_once(
+        |sim, member| {
+            let leave = sim.room.leave(member);
+            sim.external(leave);
+            Some(member_key(member))
+        },
+        None,
+    );
 }
 
 /// Rule CAN-1: the owner's deltas the delegate hand-encodes (`encode_owner_delta`: a
@@ -691,4 +728,252 @@ fn can_1_the_owner_s_hand_encoded_delta_is_the_canonical_one() {
         let decoded = wire::decode_delta(delta).unwrap();
         assert_eq!(&wire::encode_delta(&decoded).unwrap(), delta);
     }
+}
+
+/// The owner's rotate-now, from the owner's web app.
+fn rotate_now(sim: &mut Sim) -> Response {
+    let room = sim.room.owner_key();
+    sim.ask(Request::RotateNow { room })
+}
+
+/// Every version the room holds, each as often as it holds a record of it.
+fn versions(sim: &Sim) -> Vec<u32> {
+    let mut v: Vec<u32> = (sim.room.state.secrets.batches.iter())
+        .map(|b| b.body.version)
+        .collect();
+    v.sort_unstable();
+    v
+}
+
+#[test]
+fn pipe_7_the_owner_rotates_now_for_every_member_in_one_marked_delta() {
+    let (mut sim, members) = Sim::new(3);
+    sim.follow();
+    let before = sim.emitted.len();
+    assert_eq!(rotate_now(&mut sim), Response::Rotated { version: 1 });
+    assert_eq!(sim.emitted.len(), before + 1, "exactly one delta");
+    assert!(
+        sim.marked[before],
+        "the marker held the bytes before they left"
+    );
+    let delta = wire::decode_delta(&sim.emitted[before]).unwrap();
+    assert!(delta.bans.is_empty(), "a rotation alone");
+    assert_eq!(batch_version(&sim.emitted[before]), 1);
+    let mut everyone = keys_of(&members);
+    everyone.push(sim.room.owner_key());
+    assert_eq!(sim.holders(1), sorted(everyone));
+    for key in &members {
+        let blob = (sim.room.state.secrets)
+            .blob_for(&member_key(key), 1)
+            .unwrap();
+        assert!(ecies::unwrap(&key.to_bytes(), &blob.ciphertext).is_ok());
+    }
+    assert_eq!(sim.status().pending_version, None, "the state settled it");
+    // The notification it caused and later looks publish nothing more.
+    sim.deliver(Event::Notified {
+        contract: sim.contract,
+    });
+    sim.wake();
+    assert_eq!(sim.emitted.len(), before + 1);
+    // Asked again, a new version again.
+    assert_eq!(rotate_now(&mut sim), Response::Rotated { version: 2 });
+    assert_eq!(versions(&sim), vec![0, 1, 2]);
+    sim.room
+        .validate()
+        .expect("the contract accepts the result");
+}
+
+#[test]
+fn pipe_7_only_the_owner_s_web_app_rotates_a_followed_room() {
+    let (mut sim, _) = Sim::new(2);
+    sim.follow();
+    let owner = sim.room.owner_key();
+    let before = sim.emitted.len();
+    // A room this web app does not follow.
+    let unfollowed = sim.ask(Request::RotateNow {
+        room: MemberKey([9; 32]),
+    });
+    assert_eq!(unfollowed, Response::Error(ApiError::NotSubscribed));
+    // Another web app on the node, which follows nothing of the owner's.
+    let intruder = [2; 32];
+    let answer = sim.ask_as(intruder, Request::RotateNow { room: owner });
+    assert_eq!(answer, Response::Error(ApiError::NotSubscribed));
+    // It makes itself an identity for the room and follows it: a key of the room, not
+    // the owner's.
+    let created = sim.ask_as(intruder, Request::CreateIdentity { room: Some(owner) });
+    assert!(matches!(created, Response::Identity { .. }), "{created:?}");
+    let followed = sim.ask_as(
+        intruder,
+        Request::EnsureRoomSubscription {
+            room: owner,
+            room_contract: CODE_HASH,
+        },
+    );
+    assert!(
+        matches!(followed, Response::Subscribed { .. }),
+        "{followed:?}"
+    );
+    let answer = sim.ask_as(intruder, Request::RotateNow { room: owner });
+    assert_eq!(answer, Response::Error(ApiError::NotOwner));
+    assert_eq!(sim.emitted.len(), before, "nothing published");
+    assert_eq!(sim.room.state.secrets.current_version(), Some(0));
+}
+
+#[test]
+fn pipe_7_a_public_room_has_no_secret_to_rotate() {
+    let (mut sim, _) = Sim::new_in(Privacy::Public, 2);
+    sim.follow();
+    let before = sim.emitted.len();
+    let answer = rotate_now(&mut sim);
+    let Response::Error(ApiError::Rotation(reason)) = answer else {
+        panic!("refused, got {answer:?}")
+    };
+    assert!(reason.contains("public room"), "{reason}");
+    assert_eq!(sim.emitted.len(), before, "nothing published");
+    assert_eq!(sim.status().pending_version, None);
+    assert_eq!(sim.room.state.secrets.current_version(), None);
+}
+
+#[test]
+fn pipe_7_rotate_now_goes_above_an_owed_rotation_which_is_never_sent_again() {
+    let (mut sim, members) = Sim::new(3);
+    sim.follow();
+    // A rotation to version 1 is owed (the node refuses it for now).
+    sim.refuse = Some("busy".into());
+    let owner = sim.room.owner.clone();
+    let ban = sim.room.ban(&owner, &member_key(&members[2]));
+    sim.external(ban);
+    let owed = sim.emitted.last().unwrap().clone();
+    assert_eq!(batch_version(&owed), 1);
+    assert_eq!(sim.status().pending_version, Some(1));
+    // The owner rotates now: version 2, above the owed 1, whose marker it replaces.
+    sim.refuse = None;
+    let start = sim.emitted.len();
+    assert_eq!(rotate_now(&mut sim), Response::Rotated { version: 2 });
+    for _ in 0..3 {
+        sim.wake();
+    }
+    assert_eq!(sim.emitted.len(), start + 1, "one delta, nothing after");
+    assert!(sim.marked[start]);
+    assert!(
+        !sim.emitted[start..].contains(&owed),
+        "the owed delta is never re-sent"
+    );
+    assert_eq!(
+        versions(&sim),
+        vec![0, 2],
+        "version 1 never reached the room"
+    );
+    let mut stay = keys_of(&members[..2]);
+    stay.push(sim.room.owner_key());
+    assert_eq!(sim.holders(2), sorted(stay));
+    assert_eq!(sim.status().pending_version, None);
+
+    // Above every version signed too: a version signed and dropped (refused), not owed.
+    sim.refuse = Some("invalid".into());
+    let answer = rotate_now(&mut sim);
+    assert_eq!(
+        answer,
+        Response::Error(ApiError::UpdateRejected("invalid".into()))
+    );
+    assert_eq!(
+        sim.status().pending_version,
+        None,
+        "a refused delta is not owed"
+    );
+    sim.refuse = None;
+    assert_eq!(rotate_now(&mut sim), Response::Rotated { version: 4 });
+    assert_eq!(
+        versions(&sim),
+        vec![0, 2, 4],
+        "version 3 was signed once, never sent again"
+    );
+    sim.room
+        .validate()
+        .expect("the contract accepts the result");
+}
+
+#[test]
+fn pipe_7_members_who_departed_are_not_recipients() {
+    let (mut sim, members) = Sim::new(4);
+    let invitee = signing_key("invitee", 7);
+    let invite = sim.room.invite(&members[0], &invitee);
+    sim.room.apply(invite);
+    sim.sync_state();
+    sim.follow();
+    assert_eq!(sim.holders(0).len(), 6);
+    // While the owner's node hears nothing: member 3 leaves, the owner bans member 0
+    // (and with it member 0's invitee), a newcomer joins.
+    let owner = sim.room.owner.clone();
+    let leave = sim.room.leave(&members[3]);
+    sim.room.apply(leave);
+    let ban = sim.room.ban(&owner, &member_key(&members[0]));
+    sim.room.apply(ban);
+    let newcomer = signing_key("newcomer", 8);
+    let invite = sim.room.invite(&owner, &newcomer);
+    sim.room.apply(invite);
+    sim.sync_state();
+    // The rotation is wrapped for the room as the node holds it now.
+    let before = sim.emitted.len();
+    assert_eq!(rotate_now(&mut sim), Response::Rotated { version: 1 });
+    assert_eq!(
+        sim.emitted.len(),
+        before + 1,
+        "the pipeline owes nothing more"
+    );
+    let expected = vec![
+        member_key(&members[1]),
+        member_key(&members[2]),
+        member_key(&newcomer),
+        sim.room.owner_key(),
+    ];
+    assert_eq!(sim.holders(1), sorted(expected));
+    sim.room
+        .validate()
+        .expect("the contract accepts the result");
+}
+
+/// Rotate-now in story 3's law: a crash at each step, then the prompts that follow and
+/// the owner's retry where the crash left nothing underway, yield exactly one version.
+#[test]
+fn pipe_7_a_crash_at_any_step_then_a_retry_yields_one_version() {
+    crash_at_any_step_rotates_once(
+        |sim, _| {
+            let room = sim.room.owner_key();
+            sim.send(APP, Request::RotateNow { room });
+            assert_eq!(sim.replies, vec![], "the crash lost the answer");
+            None
+        },
+        Some(rotate_now),
+    );
+    // The owner retries at once, before any prompt: where the crash left the rotation
+    // owed but unsent (◆Marked), the retry supersedes it, so still one version reaches
+    // the room, and the owed one never leaves.
+    let (mut sim, _) = Sim::new(3);
+    sim.follow();
+    sim.host.crash_at = Some(Step::Marked);
+    let before = sim.emitted.len();
+    let room = sim.room.owner_key();
+    sim.send(APP, Request::RotateNow { room });
+    assert_eq!(sim.status().pending_version, Some(1));
+    assert_eq!(rotate_now(&mut sim), Response::Rotated { version: 2 });
+    sim.deliver(Event::NodeStarted);
+    assert_eq!(sim.emitted.len(), before + 1, "version 1 never left");
+    assert_eq!(versions(&sim), vec![0, 2]);
+    assert_eq!(sim.status().pending_version, None);
+}
+
+/// Rule PIPE-7 with ROT-5: the rotation's bytes depend on the room and the owner's key,
+/// never on the clock: two nodes of the owner rotating now at different times sign the
+/// very same delta.
+#[test]
+fn pipe_7_rotate_now_bytes_carry_no_clock() {
+    let sent = |now_ms: u64| {
+        let (mut sim, _) = Sim::new(3);
+        sim.host.now_ms = now_ms;
+        sim.follow();
+        assert_eq!(rotate_now(&mut sim), Response::Rotated { version: 1 });
+        sim.emitted.last().unwrap().clone()
+    };
+    assert_eq!(sent(1_000_000), sent(9_000_000_000));
 }

@@ -4,13 +4,16 @@
 //! `docs/rotation.md` is a function call natively.
 //!
 //! What is owed to the room is decided by [`brook_common::rotation::decide`] (rules
-//! ROT-1..6); this adds the marker's life cycle (rules PIPE-2..4) and the owner's ban
-//! (PIPE-6).
+//! ROT-1..6); this adds the marker's life cycle (rules PIPE-2..4), the owner's ban
+//! (PIPE-6) and the owner's rotate-now (PIPE-7).
 
 use brook_common::ids::MemberKey;
+use brook_common::room::config::Privacy;
 use brook_common::rotation::{decide, everyone, Clock, Decision, RotationView};
 
 use crate::records::PendingRotation;
+
+const EXHAUSTED: &str = "secret versions are exhausted (u32::MAX reached)";
 
 /// Refusals of one pending rotation before it is given up and a new version planned
 /// (rule PIPE-4).
@@ -64,9 +67,7 @@ fn above_signed(decision: Decision, signed: Option<u32>) -> Result<Decision, Str
             },
             Some(high),
         ) if version <= high => {
-            let version = high
-                .checked_add(1)
-                .ok_or("secret versions are exhausted (u32::MAX reached)")?;
+            let version = high.checked_add(1).ok_or(EXHAUSTED)?;
             Ok(Decision::Rotate {
                 version,
                 recipients,
@@ -112,6 +113,31 @@ pub fn next(
     Next { marker, action }
 }
 
+/// A new version for everyone in `view`, above every version the view holds, this
+/// delegate signed (`signed`) and the owed rotation (`pending`), which it supersedes:
+/// the owed delta is never sent again (rules PIPE-6, PIPE-7). Version 0 in a room that
+/// has none and owes none.
+fn rotate_above(
+    view: &RotationView,
+    pending: Option<&PendingRotation>,
+    signed: Option<u32>,
+    room: &MemberKey,
+) -> Result<Decision, String> {
+    let high = view
+        .secrets
+        .current_version()
+        .max(signed)
+        .max(pending.map(|p| p.version));
+    let version = match high {
+        Some(high) => high.checked_add(1).ok_or(EXHAUSTED)?,
+        None => 0,
+    };
+    Ok(Decision::Rotate {
+        version,
+        recipients: everyone(view, room),
+    })
+}
+
 /// Rule PIPE-6: what the owner's ban of `target` must carry, over the view *without*
 /// the target's subtree. With a rotation still owed (`pending`, not landed), that owed
 /// rotation may wrap the secret for the target, so it is never sent again: the ban
@@ -125,17 +151,29 @@ pub fn plan_for_ban(
     clock: Clock,
 ) -> Result<Decision, String> {
     if let Some(owed) = pending.filter(|p| !landed(without_target, p)) {
-        let floor = signed.unwrap_or(0).max(owed.version);
-        let version = floor
-            .checked_add(1)
-            .ok_or("secret versions are exhausted (u32::MAX reached)")?;
-        return Ok(Decision::Rotate {
-            version,
-            recipients: everyone(without_target, room),
-        });
+        return rotate_above(without_target, Some(owed), signed, room);
     }
     let decision = decide(without_target, room, clock).map_err(|e| e.to_string())?;
     above_signed(decision, signed)
+}
+
+/// Rule PIPE-7: the owner's rotate-now, over `view` (the room as this node holds it):
+/// a new version wrapped for the owner and every current member (never one who left or
+/// was banned), above every version the room holds, this delegate signed or still owes
+/// — an owed rotation is superseded and never sent again, as by the ban (PIPE-6). Only a
+/// private room has a secret (rule ROT-1). What the room owes otherwise (`decide`) is not
+/// asked: the owner wants a new secret whatever the schedule says.
+pub fn plan_rotate_now(
+    view: &RotationView,
+    pending: Option<&PendingRotation>,
+    signed: Option<u32>,
+    room: &MemberKey,
+) -> Result<Decision, String> {
+    if view.privacy != Privacy::Private {
+        return Err("a public room has no secret".into());
+    }
+    // A landed marker's version is at most the room's current one: it raises nothing.
+    rotate_above(view, pending, signed, room)
 }
 
 #[cfg(test)]
@@ -274,5 +312,50 @@ mod tests {
         // the target holds the current version.
         let decision = plan_for_ban(&without, None, Some(0), &room.owner_key(), NOW).unwrap();
         assert!(matches!(decision, Decision::Rotate { version: 1, .. }));
+    }
+
+    #[test]
+    fn rule_pipe_7_rotate_now_goes_above_the_room_what_was_signed_and_what_is_owed() {
+        let room = settled_room();
+        let owner = room.owner_key();
+        let full = view(&room);
+        let rotate = |pending: Option<&PendingRotation>, signed| match plan_rotate_now(
+            &full, pending, signed, &owner,
+        )
+        .unwrap()
+        {
+            Decision::Rotate {
+                version,
+                recipients,
+            } => {
+                assert_eq!(recipients, everyone(&full, &owner), "everyone, each once");
+                version
+            }
+            other => panic!("expected a rotation, got {other:?}"),
+        };
+        assert_eq!(rotate(None, None), 1, "above the room's version 0");
+        assert_eq!(rotate(None, Some(4)), 5, "above every version signed");
+        assert_eq!(rotate(Some(&marker(7, 0)), Some(7)), 8, "above the owed 7");
+        assert_eq!(rotate(Some(&marker(0, 2)), Some(0)), 1, "a landed marker");
+        // Nothing is owed by decide (everyone holds version 0): rotate-now still rotates.
+        assert_eq!(
+            next(&full, None, Some(0), &owner, NOW).action,
+            Action::UpToDate
+        );
+        // A room with no version yet gets version 0; u32::MAX is a hard stop (ROT-4).
+        let fresh = TestRoom::new(Privacy::Private);
+        let new_view = view(&fresh);
+        assert!(matches!(
+            plan_rotate_now(&new_view, None, None, &fresh.owner_key()),
+            Ok(Decision::Rotate { version: 0, .. })
+        ));
+        assert!(plan_rotate_now(&full, None, Some(u32::MAX), &owner).is_err());
+    }
+
+    #[test]
+    fn rule_pipe_7_a_public_room_has_no_secret_to_rotate() {
+        let room = TestRoom::new(Privacy::Public);
+        let decision = plan_rotate_now(&view(&room), None, None, &room.owner_key());
+        assert_eq!(decision, Err("a public room has no secret".into()));
     }
 }

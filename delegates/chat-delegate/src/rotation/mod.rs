@@ -6,12 +6,13 @@
 //! - [`pipeline`]: runs the core over the state this node holds, persists the pending
 //!   marker before anything is emitted, and settles it when the state holds its version
 //!   (rules PIPE-1..5);
-//! - [`ban`]: the owner's ban, one delta with the rotation it makes owed;
+//! - [`owner`]: the owner's own requests: the ban, one delta with the rotation it makes
+//!   owed (PIPE-6), and rotate-now (PIPE-7);
 //! - [`follow`]: which rooms are followed, and which web app owns each.
 //!
 //! The state machine, with its crash points, is drawn in `docs/rotation.md`.
 
-pub mod ban;
 pub mod core;
 pub mod follow;
+pub mod owner;
 pub mod pipeline;

@@ -20,7 +20,9 @@
 //!   refuses is not retried forever and its version is never signed again.
 //! - PIPE-5: back-fills need no marker: they are deterministic (ROT-5), so a retry
 //!   re-creates the same bytes.
-//! - PIPE-6: the owner's ban never lets the banned reach a later secret (see `ban`).
+//! - PIPE-6: the owner's ban never lets the banned reach a later secret (see `owner`).
+//! - PIPE-7: the owner's rotate-now publishes a new version for every current member,
+//!   above every version signed and any owed one, through the same marker (see `owner`).
 //!
 //! Every record here is the owning origin's own (rule ORG-1): another web app's status
 //! request reads only its own, absent, records.

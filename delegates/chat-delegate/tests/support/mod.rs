@@ -38,7 +38,12 @@ impl Sim {
     /// A private room whose owner key the delegate holds, with `members` invited by the
     /// owner, followed by the delegate.
     pub fn new(members: usize) -> (Sim, Vec<SigningKey>) {
-        let mut room = TestRoom::new(Privacy::Private);
+        Sim::new_in(Privacy::Private, members)
+    }
+
+    /// As [`Sim::new`], for a room of the given privacy.
+    pub fn new_in(privacy: Privacy, members: usize) -> (Sim, Vec<SigningKey>) {
+        let mut room = TestRoom::new(privacy);
         let keys = room.add_members(members, false);
         let contract = RoomParams {
             owner: room.owner_key(),
@@ -77,13 +82,18 @@ impl Sim {
 
     /// A request from web app `origin`.
     pub fn ask_as(&mut self, origin: [u8; 32], request: Request) -> Response {
+        self.send(origin, request);
+        assert_eq!(self.replies.len(), 1, "one response per request");
+        self.replies.pop().expect("a response")
+    }
+
+    /// Deliver a request from web app `origin`, whatever it leads to (a crash: no reply).
+    pub fn send(&mut self, origin: [u8; 32], request: Request) {
         self.replies.clear();
         self.deliver(Event::App {
             origin: Some(origin),
             payload: request.encode().unwrap(),
         });
-        assert_eq!(self.replies.len(), 1, "one response per request");
-        self.replies.pop().expect("a response")
     }
 
     /// Deliver an event and perform everything it leads to, as the node does; a
