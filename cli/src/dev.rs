@@ -8,30 +8,28 @@
 //!
 //! The node runs in its own process group, so Ctrl-C reaches only this process, which
 //! stops the node with SIGTERM and waits for it; should this process die first, the
-//! kernel sends the node SIGTERM (`PR_SET_PDEATHSIG`).
+//! kernel sends the node SIGTERM (`PR_SET_PDEATHSIG`). The node itself is run by
+//! `brook_client::node::Node`, the supervisor the end-to-end tests use too; this module
+//! keeps the CLI's part: inputs, the port check, publishing, printing, signals.
 
-use std::fs::{self, File};
-use std::io::Write;
+use std::fs;
 use std::net::{TcpListener, UdpSocket};
 use std::os::unix::fs::DirBuilderExt;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+use brook_client::node::{freenet_binary, Node, NodeDirs, NodeError, NodeOptions, FREENET_VERSION};
 use tokio::signal::unix::{signal, Signal, SignalKind};
 
 use crate::error::{CliError, Result};
-use crate::freenet::{find_binary, gateway_command, NodeDirs, FREENET_VERSION};
 use crate::keyfile::PublisherKey;
-use crate::node_api::{command_url, web_url, NodeApi};
 use crate::pack::pack_dir;
-use crate::publish::{publish, read_floor, record_published, Method, VersionChoice};
+use crate::publish::{self, publish, read_floor, record_published, Method, VersionChoice};
 
 /// The node answers ~2 s after spawn; 60 s leaves room for a loaded machine.
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
-/// A clean stop takes ~2 s; after this the node is killed.
-const STOP_GRACE: Duration = Duration::from_secs(15);
+/// Lines of the node's output shown when it fails.
+const LOG_TAIL_LINES: usize = 60;
 
 /// What `brook dev run` needs.
 #[derive(Debug, Clone)]
@@ -49,7 +47,7 @@ pub struct DevRun {
 /// Runs until SIGINT/SIGTERM/SIGHUP (then stops the node and returns `Ok`) or until the
 /// node fails.
 pub async fn run(opts: &DevRun) -> Result<()> {
-    let binary = find_binary()?;
+    let binary = freenet_binary()?;
     // Read every input before anything is started.
     let wasm = fs::read(&opts.wasm).map_err(CliError::io(format!(
         "read the web container contract {} (build it with `cargo make build-wasm`)",
@@ -73,13 +71,24 @@ pub async fn run(opts: &DevRun) -> Result<()> {
         "brook: starting freenet {FREENET_VERSION} on 127.0.0.1:{} (data in {}, output in {})",
         opts.ws_port,
         dirs.root().display(),
-        log_path(&dirs).display()
+        dirs.log_file().display()
     );
     let started = Instant::now();
-    let mut node = DevNode::spawn(&binary, &dirs, opts)?;
+    let mut node = Node::launch(NodeOptions {
+        root: Some(dirs.root().to_path_buf()),
+        ws_port: Some(opts.ws_port),
+        network_port: Some(opts.network_port),
+        binary: Some(binary),
+        ready_timeout: READY_TIMEOUT,
+        label: "brook dev run".into(),
+        own_process_group: true,
+        terminate_with_parent: true,
+        pid_file: true,
+    })?;
 
     let startup = async {
-        let mut api = node.wait_ready(opts.ws_port).await?;
+        node.wait_ready().await?;
+        let mut api = publish::connect(&node.ws_url()).await?;
         println!(
             "brook: node ready in {:.1} s",
             started.elapsed().as_secs_f64()
@@ -112,7 +121,6 @@ pub async fn run(opts: &DevRun) -> Result<()> {
         }
     };
 
-    let authority = format!("127.0.0.1:{}", opts.ws_port);
     let how = match (published.method, published.previous) {
         (Method::Put, _) => "PUT, first publish on this node".to_owned(),
         (Method::Update, Some(v)) => format!("UPDATE, the node had version {v}"),
@@ -125,40 +133,32 @@ pub async fn run(opts: &DevRun) -> Result<()> {
     );
     println!("brook: the node runs until Ctrl-C");
     println!();
-    println!("  Open Brook: {}", web_url(&authority, published.key.id()));
+    println!("  Open Brook: {}", node.web_url(published.key.id()));
     println!();
 
     tokio::select! {
         name = signals.recv() => println!("brook: {name} received; stopping the node"),
-        status = node.child.wait() => {
-            let status = status.map_err(CliError::io("wait for the node"))?;
-            return Err(CliError::Node(format!(
-                "exited on its own with {status}; see {}",
-                log_path(&dirs).display()
-            )));
+        status = node.exited() => {
+            let status = status?;
+            return Err(node
+                .failure(format!("exited on its own with {status}"))
+                .into());
         }
     }
     let stopping = Instant::now();
     let status = node.stop().await?;
     if !status.success() {
-        return Err(CliError::Node(format!(
-            "stopped with {status}; see {}",
-            log_path(&dirs).display()
-        )));
+        return Err(NodeError::Node {
+            what: format!("on 127.0.0.1:{} stopped with {status}", opts.ws_port),
+            log_tail: dirs.log_tail(LOG_TAIL_LINES),
+        }
+        .into());
     }
     println!(
         "brook: node stopped cleanly ({status}) in {:.1} s",
         stopping.elapsed().as_secs_f64()
     );
     Ok(())
-}
-
-fn log_path(dirs: &NodeDirs) -> PathBuf {
-    dirs.root().join("node.log")
-}
-
-fn pid_path(dirs: &NodeDirs) -> PathBuf {
-    dirs.root().join("node.pid")
 }
 
 /// `mkdir -p` with mode 0700 for a newly created dir: it will hold the publisher key.
@@ -173,10 +173,10 @@ fn create_private_dir(dir: &Path) -> Result<()> {
 /// A clear error instead of a node that dies on a taken port.
 fn ensure_ports_free(opts: &DevRun, dirs: &NodeDirs) -> Result<()> {
     let taken = |what: &str, port: u16, env: &str| {
-        CliError::Node(format!(
+        CliError::PortTaken(format!(
             "127.0.0.1:{port} ({what}) is in use. Is a Brook node still running (PID in {})? \
              Otherwise pick another port with {env}=…",
-            pid_path(dirs).display()
+            dirs.pid_file().display()
         ))
     };
     TcpListener::bind(("127.0.0.1", opts.ws_port))
@@ -210,96 +210,5 @@ impl Signals {
             _ = self.terminate.recv() => "SIGTERM",
             _ = self.hangup.recv() => "SIGHUP",
         }
-    }
-}
-
-struct DevNode {
-    child: tokio::process::Child,
-    pid: u32,
-    pid_file: PathBuf,
-}
-
-impl DevNode {
-    fn spawn(binary: &Path, dirs: &NodeDirs, opts: &DevRun) -> Result<DevNode> {
-        let log = log_path(dirs);
-        let mut out = File::options()
-            .create(true)
-            .append(true)
-            .open(&log)
-            .map_err(CliError::io(format!("open {}", log.display())))?;
-        writeln!(out, "===== brook dev run: starting the node =====")
-            .map_err(CliError::io(format!("write {}", log.display())))?;
-        let err = out
-            .try_clone()
-            .map_err(CliError::io("clone the log handle"))?;
-        let mut command = gateway_command(binary, dirs, opts.ws_port, opts.network_port);
-        command
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            // Own process group: the terminal's Ctrl-C goes to us, not to the node.
-            .process_group(0);
-        crate::process::terminate_with_parent(&mut command);
-        let child = tokio::process::Command::from(command)
-            .spawn()
-            .map_err(CliError::io(format!("start {}", binary.display())))?;
-        let pid = child
-            .id()
-            .ok_or_else(|| CliError::Node("exited before it could be tracked".into()))?;
-        let pid_file = pid_path(dirs);
-        fs::write(&pid_file, format!("{pid}\n"))
-            .map_err(CliError::io(format!("write {}", pid_file.display())))?;
-        Ok(DevNode {
-            child,
-            pid,
-            pid_file,
-        })
-    }
-
-    /// Connects to the client API once it answers; fails if the node exits first.
-    async fn wait_ready(&mut self, ws_port: u16) -> Result<NodeApi> {
-        let url = command_url(&format!("127.0.0.1:{ws_port}"));
-        let deadline = Instant::now() + READY_TIMEOUT;
-        loop {
-            if let Some(status) = self
-                .child
-                .try_wait()
-                .map_err(CliError::io("poll the node"))?
-            {
-                return Err(CliError::Node(format!(
-                    "exited with {status} before it was ready"
-                )));
-            }
-            match NodeApi::connect(&url).await {
-                Ok(api) => return Ok(api),
-                Err(e) if Instant::now() >= deadline => {
-                    return Err(CliError::Node(format!(
-                        "did not answer within {READY_TIMEOUT:?}: {e}"
-                    )))
-                }
-                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-            }
-        }
-    }
-
-    /// SIGTERM, wait up to [`STOP_GRACE`], then SIGKILL.
-    async fn stop(&mut self) -> Result<ExitStatus> {
-        crate::process::send_signal(self.pid, crate::process::Signal::Terminate);
-        let status = match tokio::time::timeout(STOP_GRACE, self.child.wait()).await {
-            Ok(status) => status.map_err(CliError::io("wait for the node"))?,
-            Err(_) => {
-                eprintln!("brook: the node ignored SIGTERM for {STOP_GRACE:?}; killing it");
-                self.child
-                    .kill()
-                    .await
-                    .map_err(CliError::io("kill the node"))?;
-                self.child
-                    .wait()
-                    .await
-                    .map_err(CliError::io("reap the node"))?
-            }
-        };
-        let _ = fs::remove_file(&self.pid_file);
-        Ok(status)
     }
 }

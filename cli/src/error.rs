@@ -1,9 +1,10 @@
 //! Errors of the `brook` tool, one flat enum that says who is at fault: the user's input
 //! (a key file, a directory to pack, a flag), the node (refused, silent, gone, kept an
-//! older state), the node process, or the local machine.
+//! older state, its process: [`NodeError`]), or the local machine.
 
 use std::path::PathBuf;
-use std::time::Duration;
+
+use brook_client::node::NodeError;
 
 /// Result alias used throughout the crate.
 pub type Result<T, E = CliError> = std::result::Result<T, E>;
@@ -23,9 +24,6 @@ pub enum CliError {
     /// A flag or argument does not make sense.
     #[error("{0}")]
     Usage(String),
-    /// The node answered a request with an error (e.g. the contract rejected a state).
-    #[error("node refused {request}: {detail}")]
-    NodeRefused { request: String, detail: String },
     /// The web container refused a publication; `reason` is the contract's own, e.g. a
     /// version that is not newer than the one it holds (rule WEB-3) or a bad signature.
     #[error("web container {id} refused the publication: {reason}")]
@@ -43,24 +41,16 @@ pub enum CliError {
         published: u64,
         kept: u64,
     },
-    /// Nothing matching arrived before the deadline.
-    #[error("timed out after {after:?} waiting for {waiting_for}")]
-    Timeout {
-        waiting_for: String,
-        after: Duration,
-    },
-    /// The node answered in a shape the request does not allow.
-    #[error("unexpected answer to {request}: {detail}")]
-    Unexpected { request: String, detail: String },
-    /// The WebSocket connection could not be opened or ended early.
-    #[error("connection to the node lost during {during}: {detail}")]
-    Connection { during: String, detail: String },
     /// Brook's own fault: a value it built did not encode.
     #[error("internal error: {0}")]
     Internal(String),
-    /// The node process is missing, did not come up, or did not stop cleanly.
+    /// Talking to the node failed (refused, silent, gone, an unusable answer), or the
+    /// node process is missing, did not come up, or did not stop cleanly.
+    #[error(transparent)]
+    Node(#[from] NodeError),
+    /// A port `brook dev run` needs is taken (a node still running?).
     #[error("freenet node: {0}")]
-    Node(String),
+    PortTaken(String),
     /// Local I/O failed.
     #[error("{context}: {source}")]
     Io {

@@ -3,17 +3,18 @@
 //!
 //! - [`keyfile`]: the publisher key on disk;
 //! - [`pack`]: the deterministic tar.xz of a UI directory;
-//! - [`publish`]: signing a version and putting it on a node ([`node_api`] talks to it);
-//! - [`freenet`]: which node binary and which flags (shared with `e2e/`);
-//! - [`dev`]: `brook dev run`, a local node serving Brook until Ctrl-C.
+//! - [`publish`]: signing a version and putting it on a node (over
+//!   `brook_client::node::Connection`);
+//! - [`chat`]: the chat commands (rooms, invites, messages, members, identities) over
+//!   the client core, `brook_client::Session`;
+//! - [`dev`]: `brook dev run`, a local node serving Brook until Ctrl-C (the node itself
+//!   is `brook_client::node::Node`, the supervisor the tests use too).
 
+pub mod chat;
 pub mod dev;
 mod error;
-pub mod freenet;
 pub mod keyfile;
-pub mod node_api;
 pub mod pack;
-pub mod process;
 pub mod publish;
 
 pub use error::{CliError, Result};

@@ -18,13 +18,26 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
+use brook_client::node::{Connection, NodeError};
 use brook_common::web_container::{publication, WebContainer, MAX_WEB_STATE_BYTES};
 use freenet_stdlib::prelude::{ContractCode, ContractKey, Parameters};
 
 use crate::error::{CliError, Result};
 use crate::keyfile::PublisherKey;
-use crate::node_api::{contract_reason, NodeApi};
+
+/// Deadline of every wait of a publisher's connection: a loopback node answers in well
+/// under a second, but the first PUT of a contract compiles its WASM.
+pub const PUBLISH_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A connection to the node at `url` (`brook_client::node::command_url`) that waits
+/// [`PUBLISH_TIMEOUT`] for each answer.
+pub async fn connect(url: &str) -> Result<Connection> {
+    let mut api = Connection::connect_url(url).await?;
+    api.set_timeout(PUBLISH_TIMEOUT);
+    Ok(api)
+}
 
 /// The web container's key: `blake3(blake3(wasm) ‖ params)` with params = the
 /// publisher's verifying key, computed locally exactly as the node does.
@@ -80,11 +93,11 @@ pub struct Published {
 }
 
 /// The version of the web container `key` that the node holds, `None` if it has none.
-pub async fn version_on_node(api: &mut NodeApi, key: &ContractKey) -> Result<Option<u64>> {
-    let Some(state) = api.get(*key.id()).await? else {
+pub async fn version_on_node(api: &mut Connection, key: &ContractKey) -> Result<Option<u64>> {
+    let Some(state) = api.get(key).await? else {
         return Ok(None);
     };
-    let container = WebContainer::decode(&state).map_err(|e| CliError::Unexpected {
+    let container = WebContainer::decode(&state).map_err(|e| NodeError::Unexpected {
         request: format!("GET of web container {}", key.id()),
         detail: format!("the node's state is not a web container: {e}"),
     })?;
@@ -93,7 +106,7 @@ pub async fn version_on_node(api: &mut NodeApi, key: &ContractKey) -> Result<Opt
 
 /// Signs `archive` as the chosen version and stores it on the node behind `api`.
 pub async fn publish(
-    api: &mut NodeApi,
+    api: &mut Connection,
     wasm: &[u8],
     publisher: &PublisherKey,
     archive: Vec<u8>,
@@ -113,7 +126,7 @@ pub async fn publish(
     }
     let method = match previous {
         None => {
-            api.put(wasm, &publisher.params(), state).await?;
+            api.put(wasm, publisher.params().to_vec(), state).await?;
             let kept = version_on_node(api, &key).await?;
             if kept != Some(version) {
                 return Err(CliError::NotApplied {
@@ -141,17 +154,14 @@ pub async fn publish(
 }
 
 /// The node's refusal of a publication as the contract's reason, when it gave one.
-fn refused_publication(err: CliError, key: &ContractKey, version: u64) -> CliError {
-    let CliError::NodeRefused { request, detail } = err else {
-        return err;
-    };
-    match contract_reason(&detail) {
+fn refused_publication(err: NodeError, key: &ContractKey, version: u64) -> CliError {
+    match err.contract_reason() {
         Some(reason) => CliError::PublicationRefused {
             id: key.id().to_string(),
             version,
-            reason: reason.to_owned(),
+            reason,
         },
-        None => CliError::NodeRefused { request, detail },
+        None => CliError::Node(err),
     }
 }
 

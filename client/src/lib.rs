@@ -1,11 +1,32 @@
-//! Brook's client core: the one library the CLI, the UI and the tests will share to act
-//! as a user of a room (docs/design.md §9). It does no I/O and draws no randomness —
-//! what needs either takes it as an argument — so it builds natively and for
-//! `wasm32-unknown-unknown` alike.
+//! Brook's client core: the one library the CLI, the UI and the tests share to act as a
+//! user of a room (docs/design.md §9).
 //!
-//! Today it holds invite codes ([`invite`]): making one from a signed grant, reading one
-//! from text or a link, and turning one into the acceptance a newcomer's delegate signs.
+//! Decisions live in plain code that does no I/O and builds for
+//! `wasm32-unknown-unknown`: invite codes ([`invite`]), the room secrets an identity
+//! holds ([`keyring`]) and sealing with them ([`content`]), the view model ([`view`]),
+//! naming rooms and members ([`names`]), and every action ([`session`], generic over
+//! the [`NodeLink`] seam). The transport is a thin layer: with the `native` feature,
+//! [`node`] (the WebSocket client, the node supervisor, the carry-forward walk) and
+//! [`native_link::NativeLink`]; the browser implements [`NodeLink`] over its socket.
 
+pub mod artifacts;
+pub mod content;
+pub mod error;
+pub mod fault;
+pub mod hex;
 pub mod invite;
+pub mod keyring;
+pub mod link;
+pub mod names;
+#[cfg(feature = "native")]
+pub mod native_link;
+/// The node client and supervisor; all but [`node::replies`] need the `native` feature.
+pub mod node;
+pub mod session;
+pub mod view;
 
+pub use error::{Error, Result};
+pub use fault::Fault;
 pub use invite::{parse_link, InviteCode, InviteError};
+pub use link::{NodeLink, RoomChange};
+pub use session::Session;

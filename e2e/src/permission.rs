@@ -39,9 +39,7 @@ use futures::StreamExt;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
-use crate::error::{Error, Result};
-use crate::http::{http_get, http_post, HttpResponse};
-use crate::node::Node;
+use crate::{http_get, http_post, Error, HttpResponse, Node, Result};
 
 /// The label of the button that grants (the node's `CapabilityPrompt::labels()[0]`).
 pub const ALLOW_LABEL: &str = "Allow";
@@ -364,7 +362,7 @@ impl PromptTab {
         let origin = HeaderValue::from_str(&page_origin(node)).map_err(|e| fail(e.to_string()))?;
         request.headers_mut().insert("Origin", origin);
         let (socket, _) = tokio::time::timeout(
-            crate::client::DEFAULT_TIMEOUT,
+            crate::DEFAULT_TIMEOUT,
             tokio_tungstenite::connect_async(request),
         )
         .await

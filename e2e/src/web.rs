@@ -1,19 +1,18 @@
 //! Brook's web container on a test node: publish a UI directory with the publisher code
 //! `brook` itself runs ([`brook_cli::publish`]), and read what the node's web gateway
-//! answers (the page and the app-identity auth token it mints for it).
+//! answers (the page and the app-identity auth token it mints for it) through the client
+//! core ([`brook_client::node::web`]), here for a [`Node`].
 
 use std::path::{Path, PathBuf};
 
 use brook_cli::keyfile::PublisherKey;
-use brook_cli::node_api::{command_url, NodeApi};
 use brook_cli::pack::pack_dir;
 use brook_cli::publish::{self, Published, VersionChoice};
+use brook_client::node::{app_socket_url, WebPage};
 use freenet_stdlib::prelude::ContractInstanceId;
 
 use crate::artifacts::{guest_wasm, workspace_root};
-use crate::error::{Error, Result};
-use crate::http::{http_get, HttpResponse};
-use crate::node::Node;
+use crate::{Error, Node, Result};
 
 /// The web container contract as it ships.
 pub fn web_container_wasm() -> Vec<u8> {
@@ -33,69 +32,39 @@ pub async fn publish_ui(
     choice: VersionChoice,
 ) -> brook_cli::Result<Published> {
     let archive = pack_dir(ui_dir)?;
-    let mut api = NodeApi::connect(&command_url(&node_authority(node))).await?;
+    let mut api = publish::connect(&node.ws_url()).await?;
     publish::publish(&mut api, &web_container_wasm(), publisher, archive, choice).await
+}
+
+/// Publish the placeholder UI as a web container signed by `publisher` and return its id.
+pub async fn publish_web_app(node: &Node, publisher: &PublisherKey) -> Result<ContractInstanceId> {
+    let choice = VersionChoice::Next { floor: 1 };
+    let published = publish_ui(node, publisher, &placeholder_ui_dir(), choice)
+        .await
+        .map_err(|e| Error::Unexpected {
+            request: "publishing the web container".into(),
+            detail: e.to_string(),
+        })?;
+    Ok(*published.key.id())
 }
 
 /// `127.0.0.1:PORT` of the node's client API.
 pub fn node_authority(node: &Node) -> String {
-    format!("127.0.0.1:{}", node.ws_port())
+    node.authority()
 }
 
 /// Where the gateway serves web container `id` (the shell page).
 pub fn web_url(node: &Node, id: &ContractInstanceId) -> String {
-    brook_cli::node_api::web_url(&node_authority(node), id)
+    node.web_url(id)
 }
 
 /// The page the gateway serves for `id`, which also mints an auth token for it.
 pub async fn fetch_page(node: &Node, id: &ContractInstanceId) -> Result<WebPage> {
-    let url = web_url(node, id);
-    let response = http_get(&url).await?;
-    if response.status != 200 {
-        return Err(Error::Http {
-            method: "GET",
-            url,
-            detail: format!("status {}: {}", response.status, response.text()),
-        });
-    }
-    Ok(WebPage { response })
+    brook_client::node::fetch_page(&node.http_base(), id).await
 }
 
-/// The gateway's answer to a page GET and the three places it hands out the token.
-#[derive(Debug, Clone)]
-pub struct WebPage {
-    pub response: HttpResponse,
-}
-
-impl WebPage {
-    /// The token of the `Authorization: Bearer <token>` response header.
-    pub fn header_token(&self) -> Option<&str> {
-        self.response
-            .header("authorization")?
-            .strip_prefix("Bearer ")
-    }
-
-    /// The token of the `authorization` cookie (`Bearer <token>`, possibly quoted).
-    pub fn cookie_token(&self) -> Option<String> {
-        self.response
-            .headers_named("set-cookie")
-            .find_map(|cookie| {
-                let (name, rest) = cookie.split_once('=')?;
-                if !name.trim().eq_ignore_ascii_case("authorization") {
-                    return None;
-                }
-                let value = rest.split(';').next()?.trim().trim_matches('"');
-                let value = value.replace("%20", " ");
-                value.strip_prefix("Bearer ").map(str::to_owned)
-            })
-    }
-
-    /// The token the shell page hands its WebSocket bridge: `freenetBridge("<token>"`.
-    pub fn embedded_token(&self) -> Option<String> {
-        const CALL: &str = "freenetBridge(\"";
-        let text = self.response.text();
-        let start = text.find(CALL)? + CALL.len();
-        let len = text[start..].find('"')?;
-        Some(text[start..start + len].to_owned())
-    }
+/// A WebSocket URL carrying a fresh auth token for web app `app` (the node mints one
+/// per page load; a token does not survive a node restart).
+pub async fn web_app_socket_url(node: &Node, app: &ContractInstanceId) -> Result<String> {
+    app_socket_url(&node.ws_url(), &node.http_base(), app).await
 }

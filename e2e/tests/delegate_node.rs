@@ -1,13 +1,20 @@
 //! The chat delegate in the real node: only web apps served by the node may use it; the
 //! keys it keeps sign a room the node's room contract accepts; another web app can
-//! neither read its storage nor make it sign; identities survive a node restart.
+//! neither read its storage nor make it sign nor open secrets with its identity;
+//! identities survive a node restart.
 
-use brook_common::delegate_api::{ApiError, RecordToSign, Request, Response};
+use brook_common::delegate_api::{
+    ApiError, OpenedSecret, RecordToSign, Request, Response, WrappedForMe,
+};
+use brook_common::ecies;
 use brook_common::ids::MemberKey;
 use brook_common::room::config::{Privacy, RoomConfig};
 use brook_common::room::messages::Message;
 use brook_common::room::text::RoomText;
 use brook_common::room::{wire, RoomDelta, RoomParams, RoomState, Signed};
+use brook_common::secret::RoomSecret;
+use brook_common::sign::member_key;
+use brook_common::testkit::signing_key;
 use brook_e2e::brook_cli::keyfile::PublisherKey;
 use brook_e2e::brook_cli::publish::VersionChoice;
 use brook_e2e::{
@@ -80,6 +87,32 @@ async fn chat_delegate_keeps_keys_and_signs_for_its_web_app_only() {
     };
     assert_eq!(room, owner);
 
+    // rule DEL-4: the delegate opens a secret wrapped for its identity, never a blob
+    // wrapped for another key, and hands out the secret, not the key.
+    let secret = RoomSecret::from_bytes([0x5a; 32]);
+    let someone_else = member_key(&signing_key("not this app's identity", 1));
+    let wrapped = vec![
+        WrappedForMe {
+            version: 3,
+            ciphertext: ecies::wrap(&secret, &owner, 3).unwrap(),
+        },
+        WrappedForMe {
+            version: 4,
+            ciphertext: ecies::wrap(&secret, &someone_else, 4).unwrap(),
+        },
+    ];
+    let open = Request::OpenSecrets { room, wrapped };
+    assert_eq!(
+        app.ask(open.clone()).await,
+        Response::Secrets {
+            opened: vec![OpenedSecret {
+                version: 3,
+                secret: *secret.expose_secret(),
+            }],
+            unopened: vec![4],
+        }
+    );
+
     // What the delegate signs, the node's room contract accepts.
     let config = RoomConfig::new(
         Privacy::Public,
@@ -137,6 +170,10 @@ async fn chat_delegate_keeps_keys_and_signs_for_its_web_app_only() {
     );
     assert_eq!(
         intruder.ask(Request::PublicKey { room }).await,
+        Response::Error(ApiError::NoIdentity)
+    );
+    assert_eq!(
+        intruder.ask(open).await,
         Response::Error(ApiError::NoIdentity)
     );
     let forged = Message {

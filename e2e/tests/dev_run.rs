@@ -11,7 +11,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
-use brook_cli::process::{send_signal, Signal};
+use brook_client::node::process::{send_signal, Signal};
 use brook_e2e::{http_get, listening_addrs, placeholder_ui_dir, workspace_root};
 
 /// Start to URL: node start (~2 s) plus the first PUT; generous for a loaded machine.

@@ -5,13 +5,10 @@
 
 use brook_common::web_container::{publication, WebContainer};
 use brook_e2e::brook_cli::keyfile::PublisherKey;
-use brook_e2e::brook_cli::node_api::{command_url, NodeApi};
 use brook_e2e::brook_cli::pack::pack_dir;
 use brook_e2e::brook_cli::publish::{contract_key, version_on_node, VersionChoice};
 use brook_e2e::brook_cli::CliError;
-use brook_e2e::{
-    node_authority, placeholder_ui_dir, publish_ui, web_container_wasm, Client, Error, Node,
-};
+use brook_e2e::{placeholder_ui_dir, publish_ui, web_container_wasm, Client, Error, Node};
 
 /// A signed state for `version` whose archive then had one byte flipped.
 fn tampered(publisher: &PublisherKey, version: u64, archive: &[u8]) -> Vec<u8> {
@@ -179,9 +176,7 @@ async fn node_refuses_tampered_and_forged_states_and_keeps_the_newest() {
         .await
         .expect("a stale plain state merges without error");
 
-    let mut api = NodeApi::connect(&command_url(&node_authority(&node)))
-        .await
-        .expect("publisher connects");
+    let mut api = Client::connect(&node).await.expect("publisher connects");
     let kept = version_on_node(&mut api, &key).await.expect("GET");
     assert_eq!(
         kept,

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
-use crate::error::{Error, Result};
+use super::error::{NodeError as Error, Result};
 
 /// TCP state `LISTEN` in `/proc/net/tcp*`.
 const TCP_LISTEN: &str = "0A";
@@ -80,8 +80,8 @@ fn parse_addr(text: &str) -> Option<SocketAddr> {
         8 => IpAddr::V4(Ipv4Addr::from(word(0)?)),
         32 => {
             let mut bytes = [0u8; 16];
-            for i in 0..4 {
-                bytes[i * 4..i * 4 + 4].copy_from_slice(&word(i)?);
+            for (i, chunk) in bytes.chunks_exact_mut(4).enumerate() {
+                chunk.copy_from_slice(&word(i)?);
             }
             IpAddr::V6(Ipv6Addr::from(bytes))
         }
@@ -90,7 +90,8 @@ fn parse_addr(text: &str) -> Option<SocketAddr> {
     Some(SocketAddr::new(ip, port))
 }
 
-#[cfg(all(test, target_endian = "little"))]
+#[cfg(test)]
+#[cfg(target_endian = "little")]
 mod tests {
     use super::*;
 

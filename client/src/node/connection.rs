@@ -1,16 +1,17 @@
-//! A test client over the node's native WebSocket API (`freenet_stdlib` `WebApi`).
+//! One client of the node's native WebSocket API (`freenet_stdlib` `WebApi`): contracts
+//! (PUT, GET, UPDATE, SUBSCRIBE and notifications) and delegates (register, messages).
 //!
 //! The node does not answer strictly in request order: an `UpdateNotification` can
 //! overtake the `UpdateResponse` it was caused by. So every helper waits for the
 //! answer by *type and key*, and anything else that arrives meanwhile is buffered
-//! and handed to whichever later wait it matches. Requests are sequential (`&mut
-//! self`), so an error reply from the node is attributed to the request in flight.
+//! and handed to whichever later wait it matches ([`super::replies`]). Requests are
+//! sequential (`&mut self`), so an error reply from the node is attributed to the
+//! request in flight.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use brook_cli::node_api::{next_reply, NextReply};
 use freenet_stdlib::client_api::{
     ClientRequest, ContractRequest, ContractResponse, DelegateRequest, HostResponse, WebApi,
 };
@@ -20,9 +21,11 @@ use freenet_stdlib::prelude::{
     InboundDelegateMsg, OutboundDelegateMsg, Parameters, RelatedContracts, State, StateDelta,
     UpdateData, WrappedContract, WrappedState,
 };
+use futures::StreamExt;
 
-use crate::error::{Error, Result};
-use crate::node::Node;
+use super::error::{NodeError as Error, Result};
+use super::replies::{Pick, Replies};
+use super::supervisor::Node;
 
 /// Default deadline for every wait; a loopback node answers in well under a second.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -57,36 +60,25 @@ impl Notified {
     }
 }
 
-/// Verdict of a wait's matcher on one response: the awaited answer (extracted), or
-/// someone else's response, handed back to be buffered.
-#[allow(
-    clippy::large_enum_variant,
-    reason = "lives for one match per response; boxing would only add an allocation"
-)]
-enum Pick<T> {
-    Match(T),
-    Other(HostResponse),
-}
-
 /// One WebSocket connection to a node.
-pub struct Client {
+pub struct Connection {
     api: WebApi,
     /// Answers and notifications that arrived while waiting for something else.
-    buffered: VecDeque<HostResponse>,
+    replies: Replies<HostResponse>,
     /// Parameters of delegates registered through this client; `ApplicationMessages`
     /// must repeat them.
     delegate_params: HashMap<DelegateKey, Vec<u8>>,
     timeout: Duration,
 }
 
-impl Client {
+impl Connection {
     /// Connects to `node`'s native-encoding endpoint, with no auth token (origin `None`).
-    pub async fn connect(node: &Node) -> Result<Client> {
-        Client::connect_url(&node.ws_url()).await
+    pub async fn connect(node: &Node) -> Result<Connection> {
+        Connection::connect_url(&node.ws_url()).await
     }
 
     /// Connects to any WebSocket URL, e.g. one carrying `&authToken=…`.
-    pub async fn connect_url(url: &str) -> Result<Client> {
+    pub async fn connect_url(url: &str) -> Result<Connection> {
         let connection =
             tokio::time::timeout(DEFAULT_TIMEOUT, tokio_tungstenite::connect_async(url))
                 .await
@@ -98,9 +90,9 @@ impl Client {
                     during: format!("connect to {url}"),
                     detail: e.to_string(),
                 })?;
-        Ok(Client {
+        Ok(Connection {
             api: WebApi::start(connection.0),
-            buffered: VecDeque::new(),
+            replies: Replies::new(),
             delegate_params: HashMap::new(),
             timeout: DEFAULT_TIMEOUT,
         })
@@ -348,63 +340,59 @@ impl Client {
     async fn wait_for<T>(
         &mut self,
         what: &str,
-        pick: impl FnMut(HostResponse) -> Pick<T>,
+        pick: impl FnMut(HostResponse) -> Pick<T, HostResponse>,
     ) -> Result<T> {
         self.wait_within(what, self.timeout, pick).await
     }
 
     /// Core of every helper: the first buffered or incoming response `pick` accepts;
-    /// rejected ones are buffered in arrival order (the wait itself is the CLI's
-    /// [`next_reply`]).
+    /// rejected ones are buffered in arrival order ([`Replies::wait`]).
     async fn wait_within<T>(
         &mut self,
         what: &str,
         timeout: Duration,
-        mut pick: impl FnMut(HostResponse) -> Pick<T>,
+        pick: impl FnMut(HostResponse) -> Pick<T, HostResponse>,
     ) -> Result<T> {
-        let mut unmatched = VecDeque::with_capacity(self.buffered.len());
-        let mut found = None;
-        while let Some(response) = self.buffered.pop_front() {
-            match pick(response) {
-                Pick::Match(value) => {
-                    found = Some(value);
-                    break;
-                }
-                Pick::Other(response) => unmatched.push_back(response),
-            }
-        }
-        unmatched.append(&mut self.buffered);
-        self.buffered = unmatched;
-        if let Some(value) = found {
-            return Ok(value);
-        }
-
         let deadline = tokio::time::Instant::now() + timeout;
-        loop {
-            match next_reply(&mut self.api, deadline).await {
-                NextReply::Response(response) => match pick(*response) {
-                    Pick::Match(value) => return Ok(value),
-                    Pick::Other(response) => self.buffered.push_back(response),
-                },
-                NextReply::Refused(error) => {
-                    return Err(Error::NodeRefused {
-                        request: what.to_owned(),
-                        error,
-                    })
-                }
-                NextReply::Closed => {
-                    return Err(Error::Connection {
-                        during: format!("waiting for {what}"),
-                        detail: "the node closed the connection".into(),
-                    })
-                }
-                NextReply::TimedOut => {
-                    return Err(Error::Timeout {
-                        waiting_for: what.to_owned(),
-                        after: timeout,
-                    })
-                }
-            }
-        }
+        let api = &mut self.api;
+        self.replies
+            .wait(pick, async || match next_reply(api, deadline).await {
+                NextReply::Response(response) => Ok(*response),
+                NextReply::Refused(error) => Err(Error::NodeRefused {
+                    request: what.to_owned(),
+                    error,
+                }),
+                NextReply::Closed => Err(Error::Connection {
+                    during: format!("waiting for {what}"),
+                    detail: "the node closed the connection".into(),
+                }),
+                NextReply::TimedOut => Err(Error::Timeout {
+                    waiting_for: what.to_owned(),
+                    after: timeout,
+                }),
+            })
+            .await
+    }
+}
+
+/// How waiting for the node's next message on a `WebApi` ended.
+enum NextReply {
+    /// Boxed: a response is far larger than the other outcomes.
+    Response(Box<HostResponse>),
+    /// The node answered with an error (attributed to the request in flight).
+    Refused(freenet_stdlib::client_api::ClientError),
+    Closed,
+    TimedOut,
+}
+
+/// The node's next message on `api`, waiting until `deadline`. Reads the `Stream` side
+/// of `WebApi`, which keeps partial streamed responses inside it, so timing out is
+/// safe.
+async fn next_reply(api: &mut WebApi, deadline: tokio::time::Instant) -> NextReply {
+    match tokio::time::timeout_at(deadline, api.next()).await {
+        Err(_) => NextReply::TimedOut,
+        Ok(None) => NextReply::Closed,
+        Ok(Some(Err(error))) => NextReply::Refused(error),
+        Ok(Some(Ok(response))) => NextReply::Response(Box::new(response)),
     }
 }

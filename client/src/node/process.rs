@@ -1,7 +1,11 @@
 //! The only `unsafe` in Brook: signals to child processes and a child that dies with its
 //! parent (libc calls with no safe std equivalent). Everything else in the workspace
-//! denies `unsafe_code`; the node supervisor (`dev`) and the test harness call these.
-#![allow(unsafe_code)]
+//! denies `unsafe_code`; the node supervisor ([`super::supervisor`]) and the tests call
+//! these.
+#![allow(
+    unsafe_code,
+    reason = "kill(2) and prctl(2) have no safe std equivalent; each call is justified below"
+)]
 
 use std::os::unix::process::CommandExt;
 use std::process::Command;

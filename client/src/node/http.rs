@@ -1,15 +1,15 @@
 //! A deliberately tiny HTTP/1.1 client for loopback only: enough for the node's
 //! `/v1/version`, for fetching a web-app page (and its auth token) and for the
 //! node's permission routes in tests, without pulling an HTTP client and a TLS stack
-//! into the build. It refuses any host other than loopback so a test can never talk
-//! to the outside world.
+//! into the build. It refuses any host other than loopback so neither a test nor the
+//! CLI can ever talk to the outside world with it.
 
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::error::{Error, Result};
+use super::error::{NodeError as Error, Result};
 
 /// Whole-exchange deadline; the node answers loopback requests in milliseconds.
 const HTTP_TIMEOUT: Duration = Duration::from_secs(10);
@@ -121,8 +121,8 @@ fn split_loopback_url(url: &str) -> Result<(&str, &str), String> {
         Some(i) => rest.split_at(i),
         None => (rest, "/"),
     };
-    let host = match authority.rfind(':') {
-        Some(i) if !authority.ends_with(']') => &authority[..i],
+    let host = match authority.rsplit_once(':') {
+        Some((host, _port)) if !authority.ends_with(']') => host,
         _ => authority,
     };
     if !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
@@ -136,7 +136,11 @@ fn parse_response(raw: &[u8]) -> Result<HttpResponse, String> {
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
         .ok_or("response has no end of headers")?;
-    let head = std::str::from_utf8(&raw[..head_end]).map_err(|_| "headers are not UTF-8")?;
+    let (head, rest) = (raw.get(..head_end), raw.get(head_end + 4..));
+    let (Some(head), Some(rest)) = (head, rest) else {
+        return Err("response has no end of headers".into());
+    };
+    let head = std::str::from_utf8(head).map_err(|_| "headers are not UTF-8")?;
     let mut lines = head.split("\r\n");
     let status_line = lines.next().unwrap_or_default();
     let status = status_line
@@ -153,7 +157,6 @@ fn parse_response(raw: &[u8]) -> Result<HttpResponse, String> {
         headers,
         body: Vec::new(),
     };
-    let rest = &raw[head_end + 4..];
     response.body = if response
         .header("transfer-encoding")
         .is_some_and(|v| v.eq_ignore_ascii_case("chunked"))
@@ -177,11 +180,15 @@ fn decode_chunked(mut rest: &[u8]) -> Result<Vec<u8>, String> {
             .windows(2)
             .position(|w| w == b"\r\n")
             .ok_or("truncated chunk size line")?;
-        let size_text = std::str::from_utf8(&rest[..line_end]).map_err(|_| "bad chunk size")?;
+        let (Some(size_line), Some(after)) = (rest.get(..line_end), rest.get(line_end + 2..))
+        else {
+            return Err("truncated chunk size line".into());
+        };
+        let size_text = std::str::from_utf8(size_line).map_err(|_| "bad chunk size")?;
         let size_hex = size_text.split(';').next().unwrap_or_default().trim();
         let size = usize::from_str_radix(size_hex, 16)
             .map_err(|_| format!("bad chunk size {size_text:?}"))?;
-        rest = &rest[line_end + 2..];
+        rest = after;
         if size == 0 {
             return Ok(body);
         }
