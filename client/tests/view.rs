@@ -219,3 +219,30 @@ fn a_leaver_with_invitees_stays_in_the_tree_as_an_absent_node() {
     let alice_view = view_for(&s.room, &s.alice);
     assert_eq!(alice_view.standing, Standing::Left);
 }
+
+/// BAN-2 as the client checks it before signing anything (`check_ban_authority`): the
+/// owner anyone, a moderator anyone but the owner and moderators, a member only its
+/// descendants; nobody themselves.
+#[test]
+fn the_client_refuses_a_ban_the_room_would_not_take() {
+    use brook_client::session::check_ban_authority;
+    let s = story();
+    let owner = s.room.owner_key();
+    let (alice, bob, moderator) = (
+        member_key(&s.alice),
+        member_key(&s.bob),
+        member_key(&s.mod_),
+    );
+    let view = view_for(&s.room, &s.alice);
+    let allowed =
+        |me: &MemberKey, target: &MemberKey| check_ban_authority(&view, me, target).is_ok();
+    assert!(allowed(&owner, &alice) && allowed(&owner, &moderator));
+    assert!(allowed(&alice, &bob), "an ancestor bans its invitee");
+    assert!(!allowed(&bob, &alice), "not upwards");
+    assert!(!allowed(&alice, &moderator), "not a moderator");
+    assert!(allowed(&moderator, &bob) && allowed(&moderator, &alice));
+    assert!(!allowed(&moderator, &owner), "nobody bans the owner");
+    assert!(!allowed(&alice, &alice), "nor themselves");
+    let stranger = member_key(&signing_key("stranger", 0));
+    assert!(!allowed(&owner, &stranger), "not a member");
+}

@@ -12,7 +12,7 @@ mod identity;
 mod keys;
 mod rooms;
 
-pub use actions::{Invitation, Joined, Posted};
+pub use actions::{check_ban_authority, Banned, Invitation, Joined, Posted};
 pub use identity::{ExportedIdentity, IDENTITY_PREFIX};
 pub use rooms::{LoadedRoom, RoomSummary};
 
