@@ -294,11 +294,7 @@ fn rule_pipe_6_a_ban_with_a_rotation_owed_never_sends_the_banned_a_later_secret(
     let (mut sim, members) = Sim::new(3);
     sim.follow();
     // A rotation to version 1 is owed (the node refuses for now).
-    sim.refuse = Some("busy".into());
-    let owner = sim.room.owner.clone();
-    let ban = sim.room.ban(&owner, &member_key(&members[2]));
-    sim.external(ban);
-    let owed = sim.emitted.last().unwrap().clone();
+    let owed = sim.owe_a_rotation(&members[2]);
     assert!(
         wire::decode_delta(&owed)
             .unwrap()

@@ -839,11 +839,7 @@ fn pipe_7_rotate_now_goes_above_an_owed_rotation_which_is_never_sent_again() {
     let (mut sim, members) = Sim::new(3);
     sim.follow();
     // A rotation to version 1 is owed (the node refuses it for now).
-    sim.refuse = Some("busy".into());
-    let owner = sim.room.owner.clone();
-    let ban = sim.room.ban(&owner, &member_key(&members[2]));
-    sim.external(ban);
-    let owed = sim.emitted.last().unwrap().clone();
+    let owed = sim.owe_a_rotation(&members[2]);
     assert_eq!(batch_version(&owed), 1);
     assert_eq!(sim.status().pending_version, Some(1));
     // The owner rotates now: version 2, above the owed 1, whose marker it replaces.

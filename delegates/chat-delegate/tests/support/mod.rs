@@ -157,6 +157,16 @@ impl Sim {
         });
     }
 
+    /// The owner bans `target` from a member's client while the node refuses updates:
+    /// the delegate's rotation is owed (not landed). Returns the owed delta's bytes.
+    pub fn owe_a_rotation(&mut self, target: &SigningKey) -> Vec<u8> {
+        self.refuse = Some("busy".into());
+        let owner = self.room.owner.clone();
+        let ban = self.room.ban(&owner, &member_key(target));
+        self.external(ban);
+        self.emitted.last().expect("the rotation was sent").clone()
+    }
+
     pub fn follow(&mut self) {
         let owner = self.room.owner_key();
         let answer = self.ask(Request::EnsureRoomSubscription {
