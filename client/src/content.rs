@@ -91,14 +91,7 @@ pub fn seal_for_room(
     if !private {
         return Ok(RoomText::Plain(plaintext.to_owned()));
     }
-    let version = keyring.sealing_version(room_current)?;
-    let secret =
-        keyring
-            .get(version)
-            .ok_or(SealFailure::Refused(SealingRefusal::LacksVersion {
-                version,
-                newest_held: keyring.newest(),
-            }))?;
+    let (version, secret) = keyring.sealing_secret(room_current)?;
     seal::seal(secret, version, ctx, nonce, plaintext.as_bytes())
         .map(RoomText::Sealed)
         .map_err(|_| SealFailure::Cipher)

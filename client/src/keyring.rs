@@ -53,20 +53,27 @@ impl Keyring {
     /// newest the room (or the keyring) has: what a departed member may still hold is
     /// exactly the older versions.
     pub fn sealing_version(&self, room_current: Option<u32>) -> Result<u32, SealingRefusal> {
+        self.sealing_secret(room_current)
+            .map(|(version, _)| version)
+    }
+
+    /// [`Keyring::sealing_version`] with the secret of that version.
+    pub fn sealing_secret(
+        &self,
+        room_current: Option<u32>,
+    ) -> Result<(u32, &RoomSecret), SealingRefusal> {
         let newest_known = match (room_current, self.newest()) {
             (Some(room), Some(mine)) => room.max(mine),
             (Some(room), None) => room,
             (None, Some(mine)) => mine,
             (None, None) => return Err(SealingRefusal::NoSecretYet),
         };
-        if self.contains(newest_known) {
-            Ok(newest_known)
-        } else {
-            Err(SealingRefusal::LacksVersion {
+        self.get(newest_known)
+            .map(|secret| (newest_known, secret))
+            .ok_or(SealingRefusal::LacksVersion {
                 version: newest_known,
                 newest_held: self.newest(),
             })
-        }
     }
 }
 

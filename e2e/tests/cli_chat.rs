@@ -207,9 +207,15 @@ async fn two_users_chat_privately_and_a_ban_shuts_one_out() {
     let export = alice.ok(&["identity", "export", "--i-understand-this-reveals-my-keys"]);
     for line in &export {
         let seed_hex = line["line"].as_str().unwrap().split(' ').nth(2).unwrap();
-        let seed: [u8; 32] = hex_bytes(seed_hex);
+        let seed = brook_client::hex::parse_key(seed_hex)
+            .expect("a 32-byte seed")
+            .0;
         let public = SigningKey::from_bytes(&seed).verifying_key();
-        assert_ne!(hex_of(public.as_bytes()), bob_key, "alice holds bob's key");
+        assert_ne!(
+            brook_client::hex::hex_of(public.as_bytes()),
+            bob_key,
+            "alice holds bob's key"
+        );
     }
     assert!(!code.contains(&bob_key));
 
@@ -493,16 +499,4 @@ fn foreign_code() -> String {
     InviteCode::new(None, room, grant, &seed, None)
         .unwrap()
         .to_text()
-}
-
-fn hex_bytes(hex: &str) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = u8::from_str_radix(&hex[i * 2..i * 2 + 2], 16).unwrap();
-    }
-    out
-}
-
-fn hex_of(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -185,18 +185,11 @@ impl<L: NodeLink> Session<L> {
         let room_secret = match loaded.view.privacy {
             Privacy::Public => None,
             Privacy::Private => {
-                let version = loaded
+                let (version, secret) = loaded
                     .keyring
-                    .sealing_version(loaded.view.secrets.current)
+                    .sealing_secret(loaded.view.secrets.current)
                     .map_err(crate::content::SealFailure::from)?;
-                let secret = loaded
-                    .keyring
-                    .get(version)
-                    .cloned()
-                    .ok_or(Error::CannotPost(crate::view::CannotPost::LacksVersion {
-                        version,
-                    }))?;
-                Some((version, secret))
+                Some((version, secret.clone()))
             }
         };
         let seed = self.random::<32>()?;

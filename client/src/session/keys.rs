@@ -95,7 +95,9 @@ impl<L: NodeLink> Session<L> {
         me: Option<&MemberKey>,
     ) -> Result<Keyring> {
         let mut keyring = Keyring::new();
-        let Some(me) = me else {
+        // A public room seals nothing: no secret to open, no round trip.
+        let private = state.config.body.privacy == brook_common::room::config::Privacy::Private;
+        let Some(me) = me.filter(|_| private) else {
             return Ok(keyring);
         };
         let mut versions: Vec<u32> = state

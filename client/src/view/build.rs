@@ -242,9 +242,9 @@ fn tree(
     while let Some((key, depth)) = stack.pop() {
         let is_present = key == *room || present.contains(&key);
         let kids = children.get(&key).cloned().unwrap_or_default();
-        // A leaver is shown only while someone still hangs from it.
-        let has_present_descendant = !is_present && !kids.is_empty();
-        if is_present || has_present_descendant {
+        // A leaver is shown only while members it invited still hang from it.
+        let leaver_with_invitees = !is_present && !kids.is_empty();
+        if is_present || leaver_with_invitees {
             let inviter = inviter_of.get(&key).copied();
             out.push(MemberView {
                 key,
